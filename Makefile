@@ -1,0 +1,32 @@
+# roundtrip — two commands on a fresh clone: `make spec2code` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install spec2code test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+spec2code: install
+	$(BIN)/roundtrip compile specs -o generated/openapi.yaml
+
+test: install
+	$(BIN)/python -m pytest -q
+	$(BIN)/lint-imports
+
+lint: install
+	$(BIN)/ruff check roundtrip tests bench
+	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

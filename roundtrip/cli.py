@@ -1,0 +1,170 @@
+"""The command line: a thin Typer layer. Each command parses options, calls one function in
+roundtrip.api, prints the result and returns an exit code:
+0 ok (warnings allowed), 1 findings/errors, 2 usage or config error, 3 internal error."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="roundtrip: compile Markdown backend docs into OpenAPI and code, and verify code against the docs.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class LintFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class DocFormat(str, enum.Enum):
+    yaml = "yaml"
+    json = "json"
+
+
+SpecsArg = Annotated[Path, typer.Argument(help="A spec folder (all .md files below it) or one Markdown file.", show_default=False)]
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    typer.echo(f"roundtrip: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _display_file(specs: Path, name: str) -> str:
+    """Diagnostics carry names relative to the spec root; show them relative to where the user ran us."""
+    if name.startswith("<") or not specs.exists():
+        return name
+    base = specs if specs.is_dir() else specs.parent
+    return (base / name).as_posix() if str(base) not in ("", ".") else name
+
+
+def _print_diagnostics(specs: Path, diags: list, fmt: LintFormat, stream=None) -> None:  # type: ignore[no-untyped-def]
+    from roundtrip.diagnostics import Severity
+
+    out = stream or sys.stdout
+    if fmt is LintFormat.json:
+        items = []
+        for d in diags:
+            item = d.to_json()
+            item["file"] = _display_file(specs, d.span.file)
+            items.append(item)
+        out.write(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
+        return
+    for d in diags:
+        f = _display_file(specs, d.span.file)
+        if fmt is LintFormat.github:
+            level = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(d.severity, "notice")
+            msg = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            out.write(f"::{level} file={f},line={max(d.span.line, 1)},title={d.code}::{msg}\n")
+        else:
+            out.write(f"{f}:{d.span.line}: {d.severity} {d.code}: {d.message}\n")
+    if fmt is LintFormat.text:
+        counts = {s: sum(1 for d in diags if d.severity is s) for s in Severity}
+        out.write(f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} info\n")
+
+
+def _exit_for(diags: list) -> int:  # type: ignore[type-arg]
+    from roundtrip.diagnostics import has_errors
+
+    return EXIT_FINDINGS if has_errors(diags) else EXIT_OK
+
+
+def _usage_errors(diags: list) -> list:  # type: ignore[type-arg]
+    """Missing path / empty folder are usage errors (exit 2), not findings in the docs."""
+    return [d for d in diags if d.code in ("RT101", "RT102")]
+
+
+@app.command()
+def lint(
+    specs: SpecsArg,
+    format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
+) -> None:
+    """Report every gap and contradiction in the docs, with file:line."""
+    from roundtrip import api
+
+    result, _ = api.compile_path(specs)
+    _print_diagnostics(specs, result.diagnostics, format)
+    if _usage_errors(result.diagnostics):
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(_exit_for(result.diagnostics))
+
+
+@app.command("compile")
+def compile_cmd(
+    specs: SpecsArg,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the OpenAPI document here (default: stdout).")] = None,
+    format: Annotated[DocFormat | None, typer.Option("--format", "-f", help="yaml or json (default: from -o's suffix, else yaml).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an output file that roundtrip did not generate.")] = False,
+) -> None:
+    """Compile the docs into an OpenAPI 3.1 document. Diagnostics go to stderr."""
+    from roundtrip import api
+    from roundtrip.emit.openapi import dump_json, dump_yaml
+    from roundtrip.writer import OwnedFileError, write_atomic
+
+    result, doc = api.compile_path(specs)
+    _print_diagnostics(specs, result.diagnostics, LintFormat.text, sys.stderr)
+    if _usage_errors(result.diagnostics):
+        raise typer.Exit(EXIT_USAGE)
+    fmt = format or (DocFormat.json if output is not None and output.suffix == ".json" else DocFormat.yaml)
+    text = dump_json(doc) if fmt is DocFormat.json else dump_yaml(doc)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            changed = write_atomic(output, text, force=force)
+        except OwnedFileError as err:
+            _fail(str(err))
+        typer.echo(f"{'wrote' if changed else 'unchanged'} {output}", err=True)
+    raise typer.Exit(_exit_for(result.diagnostics))
+
+
+@app.command()
+def ir(specs: SpecsArg) -> None:
+    """Dump the compiled IR (the typed model of API and data) as JSON."""
+    from roundtrip import api
+    from roundtrip.ir.serialize import to_data
+
+    result = api.load(specs)
+    _print_diagnostics(specs, result.diagnostics, LintFormat.text, sys.stderr)
+    if _usage_errors(result.diagnostics):
+        raise typer.Exit(EXIT_USAGE)
+    sys.stdout.write(json.dumps(to_data(result.spec), indent=2, ensure_ascii=False) + "\n")
+    raise typer.Exit(_exit_for(result.diagnostics))
+
+
+def main() -> None:
+    """Entry point: maps every unexpected exception to exit 3 with a short report, never a bare traceback."""
+    try:
+        # standalone_mode=False makes click *return* the code of a typer.Exit instead of exiting
+        rc = app(standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else EXIT_OK)
+    except typer.Exit as ex:
+        sys.exit(ex.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001
+        # Typer vendors click (typer._click); recognize its usage errors by class name, not by import path.
+        kinds = {c.__name__ for c in type(exc).__mro__}
+        if "ClickException" in kinds:
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(EXIT_USAGE)
+        if "Abort" in kinds:
+            sys.exit(EXIT_USAGE)
+        typer.echo(f"roundtrip: internal error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo("".join(traceback.format_exception(exc)[-3:]), err=True)
+        typer.echo("please report this with the input that caused it", err=True)
+        sys.exit(EXIT_INTERNAL)

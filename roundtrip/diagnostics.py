@@ -1,0 +1,126 @@
+"""Diagnostics: stable codes, severities, file:line, and a message that says what to change.
+
+Codes are data (CODES) so the README, the JSON output and the tests all agree on them.
+RT1xx reading, RT2xx consistency, RT3xx emitting, RT4xx verifying, RT9xx internal.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from roundtrip.source import NO_SPAN, Span
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+# code -> (default severity, short title). The title is what README lists.
+CODES: dict[str, tuple[Severity, str]] = {
+    # --- reading: input that could not be (fully) understood
+    "RT101": (Severity.ERROR, "path does not exist"),
+    "RT102": (Severity.ERROR, "no Markdown files found"),
+    "RT103": (Severity.ERROR, "file is not readable text (binary or bad encoding)"),
+    "RT104": (Severity.WARNING, "table row has a different number of cells than its header"),
+    "RT105": (Severity.ERROR, "code fence is never closed"),
+    "RT106": (Severity.WARNING, "SQL statement could not be parsed"),
+    "RT107": (Severity.WARNING, "TypeScript block has syntax errors"),
+    "RT108": (Severity.INFO, "JSON example is not strict JSON"),
+    "RT109": (Severity.ERROR, "endpoint path is malformed"),
+    "RT110": (Severity.INFO, "construct recognized only in part"),
+    "RT111": (Severity.WARNING, "unknown type name"),
+    "RT112": (Severity.INFO, "SQL statement kept as opaque text"),
+    "RT113": (Severity.WARNING, "no endpoints and no tables found"),
+    "RT120": (Severity.WARNING, "[NEEDS CLARIFICATION] marker"),
+    "RT121": (Severity.INFO, "[ASSUMPTION] marker"),
+    # --- consistency: two places state the same fact differently, or a reference dangles
+    "RT201": (Severity.ERROR, "enum values disagree"),
+    "RT202": (Severity.ERROR, "length or range limits disagree"),
+    "RT203": (Severity.WARNING, "patterns disagree"),
+    "RT204": (Severity.ERROR, "API field has no column to store it"),
+    "RT205": (Severity.ERROR, "reference to an undefined type"),
+    "RT206": (Severity.ERROR, "reference to an undefined table or column"),
+    "RT207": (Severity.ERROR, "endpoint listed in a summary table has no detailed section"),
+    "RT208": (Severity.WARNING, "detailed endpoint missing from its summary table"),
+    "RT209": (Severity.ERROR, "endpoint documented twice"),
+    "RT210": (Severity.ERROR, "field name or unit does not match its column"),
+    "RT211": (Severity.ERROR, "convention stated with different values"),
+    "RT212": (Severity.ERROR, "nullability disagrees"),
+    "RT213": (Severity.ERROR, "types disagree"),
+    "RT214": (Severity.WARNING, "table definitions disagree"),
+    "RT215": (Severity.WARNING, "sample row violates its table"),
+    "RT216": (Severity.WARNING, "table defined with no columns"),
+    # --- emitting
+    "RT301": (Severity.ERROR, "generated OpenAPI document is invalid"),
+    "RT302": (Severity.WARNING, "response has no documented schema or example"),
+    # --- internal
+    "RT900": (Severity.ERROR, "internal error while reading (please report)"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    span: Span
+    code: str
+    message: str = field(compare=True)
+    severity: Severity = field(default=Severity.ERROR, compare=False)
+    related: tuple[Span, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "code": self.code,
+            "severity": str(self.severity),
+            "message": self.message,
+            "file": self.span.file,
+            "line": self.span.line,
+        }
+        if self.related:
+            out["related"] = [{"file": s.file, "line": s.line} for s in self.related]
+        return out
+
+    def __str__(self) -> str:
+        return f"{self.span}: {self.severity} {self.code}: {self.message}"
+
+
+def make(code: str, span: Span | None, message: str, *, related: Iterable[Span] = (), severity: Severity | None = None) -> Diagnostic:
+    if code not in CODES:
+        raise KeyError(f"unregistered diagnostic code {code}")
+    sev = severity if severity is not None else CODES[code][0]
+    return Diagnostic(span or NO_SPAN, code, message, sev, tuple(related))
+
+
+class Sink:
+    """Collects diagnostics from every stage; de-duplicates and sorts on the way out."""
+
+    def __init__(self) -> None:
+        self._items: list[Diagnostic] = []
+
+    def add(self, code: str, span: Span | None, message: str, *, related: Iterable[Span] = (), severity: Severity | None = None) -> None:
+        self._items.append(make(code, span, message, related=related, severity=severity))
+
+    def extend(self, items: Iterable[Diagnostic]) -> None:
+        self._items.extend(items)
+
+    def sorted(self) -> list[Diagnostic]:
+        seen: set[tuple[object, ...]] = set()
+        out: list[Diagnostic] = []
+        for d in sorted(self._items, key=lambda d: (d.span.file, d.span.line, d.code, d.message)):
+            key = (d.span.file, d.span.line, d.code, d.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(d)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def has_errors(diags: Iterable[Diagnostic]) -> bool:
+    return any(d.severity >= Severity.ERROR for d in diags)

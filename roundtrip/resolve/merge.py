@@ -1,0 +1,177 @@
+"""Facts → Spec. Per fact the highest-priority statement wins (SQL over column tables over
+mermaid; TypeScript over field tables over JSON examples); disagreements are the validator's
+business. The resolver also does what needs every document at once: base-path stripping,
+`extends`/Omit/Pick expansion, enum values for enum-typed columns, auth defaults, links."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from urllib.parse import urlparse
+
+from roundtrip.diagnostics import Sink
+from roundtrip.ir import (
+    ApiInfo,
+    Auth,
+    Endpoint,
+    EndpointMention,
+    Facts,
+    Kind,
+    Origin,
+    Schema,
+    Spec,
+    Table,
+    TypeRef,
+)
+from roundtrip.ir.spec import SCHEMA_PRIORITY, TABLE_PRIORITY
+from roundtrip.resolve.links import build_links
+from roundtrip.resolve.typeexpand import expand_schemas
+
+# Endpoints that are public unless the docs say otherwise: nobody logs in before logging in.
+_PUBLIC_TAILS = re.compile(r"/(login|signin|sign-in|register|signup|sign-up|refresh|token|forgot-password|reset-password|password-reset|verify-email|health|healthz|ready|live|readyz|livez|ping)$")
+
+
+def _info(facts: Facts) -> ApiInfo:
+    first: dict[str, str] = {}
+    servers: list[str] = []
+    span = None
+    for key, value, sp in facts.info:
+        if key == "server":
+            if value and value not in servers:
+                servers.append(value.rstrip("/"))
+        else:
+            if key not in first:
+                first[key] = value
+                span = span or sp
+    base = first.get("base_path", "")
+    if not base and servers:
+        path = urlparse(servers[0]).path if "://" in servers[0] else servers[0]
+        base = path.rstrip("/") if path not in ("", "/") else ""
+    base = "/" + base.strip("/") if base.strip("/") else ""
+    return ApiInfo(first.get("title", ""), first.get("version", ""), first.get("description", ""), base, tuple(servers))
+
+
+def _strip_base(path: str, base: str) -> str:
+    if base and (path == base or path.startswith(base + "/")):
+        return path[len(base):] or "/"
+    return path
+
+
+def _endpoints(facts: Facts, base: str, has_scheme: bool, sink: Sink) -> tuple[Endpoint, ...]:
+    real = [e for e in facts.endpoints if e.origin is not Origin.CODE]
+    # Decorators and `// GET /x` comments in code fences only count when no document describes endpoints.
+    candidates = real if any(e.detailed for e in real) else list(facts.endpoints)
+    by_key: dict[str, Endpoint] = {}
+    for e in candidates:
+        e = replace(e, path=_strip_base(e.path, base))
+        prev = by_key.get(e.key)
+        if prev is None:
+            by_key[e.key] = e
+        elif prev.detailed and e.detailed and prev.span.file != e.span.file:
+            sink.add("RT209", e.span, f"{e.key} is also documented at {prev.span}; keep one section and link to it", related=[prev.span])
+        elif not prev.detailed and e.detailed:
+            by_key[e.key] = e
+    mentions: dict[str, EndpointMention] = {}
+    for m in facts.mentions:
+        key = f"{m.method} {_strip_base(m.path, base)}"
+        mentions.setdefault(key, m)
+    out: list[Endpoint] = []
+    for key, e in by_key.items():
+        m = mentions.get(key)
+        auth = e.auth
+        if m is not None:
+            if auth.required is None and m.auth.required is not None:
+                auth = replace(m.auth)
+            elif auth.required and not auth.roles and m.auth.roles:
+                auth = replace(auth, roles=m.auth.roles)
+            if not e.summary and m.summary:
+                e = replace(e, summary=m.summary)
+        if auth.required is None and has_scheme:
+            auth = Auth(required=not bool(_PUBLIC_TAILS.search(e.path)), roles=auth.roles, text="default: the docs define a bearer scheme")
+        out.append(replace(e, auth=auth))
+    # Summary rows with no detailed section still document an endpoint (RT207 is reported by the validator).
+    for key, m in mentions.items():
+        if key not in by_key:
+            path = _strip_base(m.path, base)
+            auth = m.auth if m.auth.required is not None else Auth(required=has_scheme and not _PUBLIC_TAILS.search(path))
+            out.append(Endpoint(m.method, path, summary=m.summary, tags=(m.group,) if m.group else (), auth=auth, detailed=False, span=m.span))
+    return tuple(out)
+
+
+def _tables(facts: Facts) -> tuple[Table, ...]:
+    enum_values = {e.name: e.values for e in facts.enums if e.values}
+    order: list[str] = []
+    chosen: dict[str, Table] = {}
+    extra_indexes: dict[str, list] = {}
+    for t in sorted(facts.tables, key=lambda t: TABLE_PRIORITY.get(t.origin, 9)):
+        if t.name not in order:
+            order.append(t.name)
+        if not t.columns:  # index-only statement (CREATE INDEX before/after its table, another fence)
+            extra_indexes.setdefault(t.name, []).extend(t.indexes)
+            continue
+        chosen.setdefault(t.name, t)
+    # keep document order of first appearance for determinism and readability
+    doc_order = [t.name for t in facts.tables]
+    out: list[Table] = []
+    for name in dict.fromkeys(doc_order):
+        t = chosen.get(name)
+        if t is None:
+            continue
+        names = {i.name for i in t.indexes}
+        more = tuple(i for i in extra_indexes.get(name, []) if i.name not in names)
+        cols = tuple(
+            replace(c, type=replace(c.type, values=enum_values[c.type.enum_name]))
+            if c.type.kind is Kind.ENUM and not c.type.values and c.type.enum_name in enum_values
+            else c
+            for c in t.columns
+        )
+        out.append(replace(t, columns=cols, indexes=t.indexes + more))
+    return tuple(out)
+
+
+def _schemas(facts: Facts) -> tuple[Schema, ...]:
+    ranked = sorted(((i, s) for i, s in enumerate(facts.schemas) if s.origin is not Origin.ZOD), key=lambda p: (SCHEMA_PRIORITY.get(p[1].origin, 9), p[0]))
+    chosen: dict[str, Schema] = {}
+    for _, s in ranked:
+        chosen.setdefault(s.name, s)
+    ordered = [chosen[n] for n in dict.fromkeys(s.name for s in facts.schemas) if n in chosen]
+    return tuple(expand_schemas(ordered))
+
+
+def _envelope(facts: Facts, schemas: tuple[Schema, ...]) -> tuple[TypeRef | None, tuple[Schema, ...]]:
+    if not facts.error_envelopes:
+        return None, schemas
+    env = facts.error_envelopes[0]
+    names = {s.name for s in schemas}
+    if env.type.kind is Kind.REF and env.type.ref in names:
+        return env.type, schemas
+    if env.name in names:
+        return TypeRef(Kind.REF, ref=env.name), schemas
+    return TypeRef(Kind.REF, ref=env.name), schemas + (env,)
+
+
+def resolve(facts: Facts, sink: Sink) -> Spec:
+    info = _info(facts)
+    schemes = tuple(dict((s.name, s) for s in facts.security_schemes).values())
+    endpoints = _endpoints(facts, info.base_path, bool(schemes), sink)
+    tables = _tables(facts)
+    schemas = _schemas(facts)
+    envelope, schemas = _envelope(facts, schemas)
+    conventions = tuple(dict(((c.key, repr(c.value)), c) for c in facts.conventions).values())
+    spec = Spec(
+        info=info,
+        security_schemes=schemes,
+        endpoints=endpoints,
+        schemas=schemas,
+        tables=tables,
+        enums=tuple(dict((e.name, e) for e in facts.enums).values()),
+        extensions=tuple(dict.fromkeys(n for n, _ in facts.extensions)),
+        opaque_sql=tuple(facts.opaque_sql),
+        samples=tuple(facts.samples),
+        conventions=conventions,
+        error_envelope=envelope,
+        common_errors=tuple(facts.common_errors),
+        rate_limits=tuple(facts.rate_limits),
+        files=tuple(facts.files),
+    )
+    return replace(spec, links=build_links(spec))
