@@ -8,7 +8,8 @@ statement per fact; the validator compares the statements and reports disagreeme
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from roundtrip.ir.api import Auth, Endpoint, ErrorDoc, RateLimit, SecurityScheme
@@ -37,7 +38,7 @@ class Convention:
     key: str
     value: Any
     text: str = ""
-    span: Span = field(default=NO_SPAN, compare=False)
+    span: Span = dc_field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class FieldRule:
     values: tuple[str, ...] = ()  # enum values, if the rule lists them
     text: str = ""
     origin: Origin = Origin.PROSE
-    span: Span = field(default=NO_SPAN, compare=False)
+    span: Span = dc_field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ class EndpointMention:
     auth: Auth = Auth()
     kind: str = "summary-table"  # summary-table | list | paragraph | code
     group: str = ""  # heading text of the enclosing section (the summary table's scope)
-    group_span: Span = field(default=NO_SPAN, compare=False)
-    span: Span = field(default=NO_SPAN, compare=False)
+    group_span: Span = dc_field(default=NO_SPAN, compare=False)
+    span: Span = dc_field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True)
@@ -75,31 +76,31 @@ class ApiInfo:
     description: str = ""
     base_path: str = ""
     servers: tuple[str, ...] = ()
-    span: Span = field(default=NO_SPAN, compare=False)
+    span: Span = dc_field(default=NO_SPAN, compare=False)
 
 
 @dataclass
 class Facts:
     """Everything the readers recognized, one entry per statement, in document order."""
 
-    files: list[str] = field(default_factory=list)
-    info: list[tuple[str, str, Span]] = field(default_factory=list)  # (key, value, span): title, version, base_path, server, description
-    endpoints: list[Endpoint] = field(default_factory=list)
-    mentions: list[EndpointMention] = field(default_factory=list)
-    schemas: list[Schema] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    enums: list[EnumType] = field(default_factory=list)
-    samples: list[SampleRow] = field(default_factory=list)
-    opaque_sql: list[OpaqueSQL] = field(default_factory=list)
-    extensions: list[tuple[str, Span]] = field(default_factory=list)
-    conventions: list[Convention] = field(default_factory=list)
-    field_rules: list[FieldRule] = field(default_factory=list)
-    security_schemes: list[SecurityScheme] = field(default_factory=list)
-    error_envelopes: list[Schema] = field(default_factory=list)
-    common_errors: list[ErrorDoc] = field(default_factory=list)
-    rate_limits: list[RateLimit] = field(default_factory=list)
+    files: list[str] = dc_field(default_factory=list)
+    info: list[tuple[str, str, Span]] = dc_field(default_factory=list)  # (key, value, span): title, version, base_path, server, description
+    endpoints: list[Endpoint] = dc_field(default_factory=list)
+    mentions: list[EndpointMention] = dc_field(default_factory=list)
+    schemas: list[Schema] = dc_field(default_factory=list)
+    tables: list[Table] = dc_field(default_factory=list)
+    enums: list[EnumType] = dc_field(default_factory=list)
+    samples: list[SampleRow] = dc_field(default_factory=list)
+    opaque_sql: list[OpaqueSQL] = dc_field(default_factory=list)
+    extensions: list[tuple[str, Span]] = dc_field(default_factory=list)
+    conventions: list[Convention] = dc_field(default_factory=list)
+    field_rules: list[FieldRule] = dc_field(default_factory=list)
+    security_schemes: list[SecurityScheme] = dc_field(default_factory=list)
+    error_envelopes: list[Schema] = dc_field(default_factory=list)
+    common_errors: list[ErrorDoc] = dc_field(default_factory=list)
+    rate_limits: list[RateLimit] = dc_field(default_factory=list)
     # Fields that prose marks as derived: (entity or schema name, field name, span)
-    computed: list[tuple[str, str, Span]] = field(default_factory=list)
+    computed: list[tuple[str, str, Span]] = dc_field(default_factory=list)
 
 
 @dataclass(frozen=True)
