@@ -264,7 +264,7 @@ def _front_matter(text: str) -> tuple[dict[str, str], str, int]:
         if ":" in ln and not ln.startswith((" ", "\t")):
             k, _, v = ln.partition(":")
             fm[k.strip()] = v.strip().strip("'\"")
-    nlines = block.count("\n") + 2
+    nlines = block.count("\n") + 3  # opening ---, the block lines, closing ---
     # blank the front matter so markdown-it does not read it as a heading / hr, keeping line numbers
     body = "\n" * nlines + text[end + 4 :].lstrip("-").split("\n", 1)[-1] if "\n" in text[end + 4 :] else "\n" * nlines
     return fm, body, nlines
