@@ -6,7 +6,8 @@ import re
 
 _CODE = re.compile(r"(`+)(.+?)\1", re.S)
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPH = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+# `*` emphasis may sit inside a word; `_` emphasis may not (CommonMark), so snake_case names survive.
+_EMPH = re.compile(r"(\*\*|\*)(?=\S)(.+?)(?<=\S)\1|(?<![\w])(__|_)(?=\S)(.+?)(?<=\S)\3(?![\w])")
 
 
 def code_spans(text: str) -> list[str]:
@@ -19,7 +20,7 @@ def plain(text: str) -> str:
     t = _CODE.sub(lambda m: m.group(2).strip(), text)
     t = _LINK.sub(lambda m: m.group(1), t)
     for _ in range(2):
-        t = _EMPH.sub(lambda m: m.group(2), t)
+        t = _EMPH.sub(lambda m: m.group(2) if m.group(1) else m.group(4), t)
     t = t.replace("\\|", "|").replace("\\*", "*").replace("\\_", "_")
     return re.sub(r"[ \t]+", " ", t).strip()
 
