@@ -10,6 +10,7 @@ agree exactly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from roundtrip.validate.dbfacts import column_accepts
 
 _REQUEST_NAME = ("Request", "Input", "Payload", "Dto", "DTO", "Body")
 _WRITE_METHODS = ("POST", "PUT", "PATCH")
+_QUERY_SCHEMA = re.compile(r"^(list|search|query|filter|find|get)[A-Z]|(Query|Params|Filter|Filters|Search)(Schema)?$")
 
 
 @dataclass
@@ -68,7 +70,8 @@ def statements(spec: Spec, facts: Facts) -> list[Statement]:
     tables = spec.tables
     req_refs = _request_refs(spec)
     out: list[Statement] = []
-    zod = [s for s in facts.schemas if s.origin is Origin.ZOD]
+    # zod schemas validate bodies; list/query/params schemas validate query strings, which have no column to match
+    zod = [s for s in facts.schemas if s.origin is Origin.ZOD and not _QUERY_SCHEMA.search(s.name)]
     for s in list(spec.schemas) + zod:
         if s.type.kind is not Kind.OBJECT:
             continue

@@ -1,0 +1,511 @@
+"""Field and parameter tables, parameter bullets and type expressions → Field / Parameter / TypeRef.
+
+Request bodies, query/path/header parameters and response schemas are all written as the same kind of
+table (`| Field | Type | Required | Description | Validation |`, `| Param | Type | Default | ... |`,
+`| Property | Type | Required | Constraints |`), in any column order; the header vocabulary lives in
+api_labels.HEADER_ROLES. Validation phrases go through constraints.parse_phrase, the one vocabulary
+the whole project shares.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from roundtrip.diagnostics import Sink
+from roundtrip.ir import Constraints, Field, Kind, Parameter, ParamIn, TypeRef
+from roundtrip.markdown import Table
+from roundtrip.markdown.cst import ListItem
+from roundtrip.markdown.inline import code_spans
+from roundtrip.readers.api_labels import header_roles
+from roundtrip.readers.api_text import flat
+from roundtrip.readers.constraints import Phrase, parse_phrase
+from roundtrip.source import Span
+
+PRIMITIVES: dict[str, TypeRef] = {
+    "string": TypeRef(Kind.STRING), "str": TypeRef(Kind.STRING), "text": TypeRef(Kind.STRING),
+    "number": TypeRef(Kind.FLOAT), "float": TypeRef(Kind.FLOAT), "double": TypeRef(Kind.FLOAT),
+    "decimal": TypeRef(Kind.DECIMAL), "integer": TypeRef(Kind.INTEGER), "int": TypeRef(Kind.INTEGER),
+    "bigint": TypeRef(Kind.INTEGER, bits=64), "long": TypeRef(Kind.INTEGER, bits=64),
+    "boolean": TypeRef(Kind.BOOLEAN), "bool": TypeRef(Kind.BOOLEAN),
+    "uuid": TypeRef(Kind.UUID), "guid": TypeRef(Kind.UUID),
+    "date": TypeRef(Kind.DATE), "datetime": TypeRef(Kind.DATETIME), "date-time": TypeRef(Kind.DATETIME),
+    "timestamp": TypeRef(Kind.DATETIME), "timestamptz": TypeRef(Kind.DATETIME, timezone=True), "time": TypeRef(Kind.TIME),
+    "object": TypeRef(Kind.OBJECT), "dict": TypeRef(Kind.OBJECT), "map": TypeRef(Kind.MAP, items=TypeRef(Kind.ANY)),
+    "any": TypeRef(Kind.ANY), "unknown": TypeRef(Kind.ANY), "json": TypeRef(Kind.JSON), "jsonb": TypeRef(Kind.JSON),
+    "email": TypeRef(Kind.STRING), "url": TypeRef(Kind.STRING), "uri": TypeRef(Kind.STRING),
+    "binary": TypeRef(Kind.BINARY), "file": TypeRef(Kind.BINARY), "bytes": TypeRef(Kind.BINARY),
+    "array": TypeRef(Kind.ARRAY, items=TypeRef(Kind.ANY)), "list": TypeRef(Kind.ARRAY, items=TypeRef(Kind.ANY)),
+    "enum": TypeRef(Kind.ENUM), "null": TypeRef(Kind.ANY, nullable=True), "none": TypeRef(Kind.ANY, nullable=True),
+}
+# Hints in parentheses after a base type: "string (UUID)", "string (date-time)", "string (email)".
+_HINT_KIND = {"uuid": Kind.UUID, "date": Kind.DATE, "date-time": Kind.DATETIME, "datetime": Kind.DATETIME,
+              "iso 8601": Kind.DATETIME, "timestamp": Kind.DATETIME, "time": Kind.TIME}
+_HINT_FORMAT = {"email": "email", "url": "uri", "uri": "uri"}
+_GENERIC_ARRAY = {"array", "list", "sequence", "set", "tuple", "iterable"}
+_GENERIC_MAP = {"record", "dict", "mapping", "map"}
+_IDENT = re.compile(r"^[A-Za-z_][\w.]*$")
+# A type name has a lower-case letter: `DLQ`, `PENDING` and `GHS` are values, not types.
+_PASCAL = re.compile(r"^(?=[A-Z][\w.]*[a-z])[A-Z][A-Za-z0-9_]*(?:\.[A-Z][A-Za-z0-9_]*)*$")
+_SKIP_HEADERS = {"authorization", "content-type", "cookie", "accept", "content-length", "host", "user-agent"}
+
+
+def _split_top(s: str, sep: str) -> list[str]:
+    parts: list[str] = []
+    depth = 0
+    buf: list[str] = []
+    quote = ""
+    for ch in s:
+        if quote:
+            buf.append(ch)
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"`":
+            quote = ch
+        elif ch in "<[({":
+            depth += 1
+        elif ch in ">])}":
+            depth -= 1
+        if ch == sep and depth == 0:
+            parts.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    parts.append("".join(buf))
+    return [p.strip() for p in parts]
+
+
+def parse_type_expr(expr: str) -> TypeRef | None:
+    """A TS/Python-style type expression → TypeRef, or None when the text is not a type.
+
+    `ListResponse<Exam>` → REF ListResponse (REF Exam); `Review[]`, `List[UserResponse]` → ARRAY;
+    `'a' | 'b'` → ENUM; `string | null` → nullable; `{ id: string }` → OBJECT; `{ Property }` → REF.
+    """
+    s = expr.strip().strip("`").strip().rstrip(";").strip()
+    if not s or len(s) > 400:
+        return None
+    parts = _split_top(s, "|")
+    if len(parts) > 1:
+        return _union(parts, s)
+    inter = _split_top(s, "&")
+    if len(inter) > 1:
+        return parse_type_expr(inter[0])  # `Booking & { tickets: Ticket[] }`: the named part carries the shape
+    if s.endswith("[]"):
+        inner = parse_type_expr(s[:-2])
+        return TypeRef(Kind.ARRAY, items=inner, source=s) if inner else None
+    if s.startswith("(") and s.endswith(")"):
+        return parse_type_expr(s[1:-1])
+    if s.startswith("{") and s.endswith("}"):
+        return _object_literal(s[1:-1], s)
+    lit = re.fullmatch(r"'([^']*)'|\"([^\"]*)\"", s)
+    if lit:
+        return TypeRef(Kind.LITERAL, literal=lit.group(1) if lit.group(1) is not None else lit.group(2), source=s)
+    if re.fullmatch(r"-?\d+(\.\d+)?", s):
+        return TypeRef(Kind.LITERAL, literal=float(s) if "." in s else int(s), source=s)
+    g = re.fullmatch(r"([A-Za-z_][\w.]*)\s*([<\[])(.*)([>\]])", s, re.S)
+    if g and ((g.group(2) == "<") == (g.group(4) == ">")):
+        name, args_text = g.group(1), g.group(3)
+        args = [parse_type_expr(a) for a in _split_top(args_text, ",")]
+        if any(a is None for a in args):
+            return None
+        targs = [a for a in args if a is not None]
+        low = name.lower()
+        if low in _GENERIC_ARRAY and targs:
+            return TypeRef(Kind.ARRAY, items=targs[0], source=s)
+        if low in _GENERIC_MAP and targs:
+            return TypeRef(Kind.MAP, items=targs[-1], source=s)
+        if low == "optional" and targs:
+            return targs[0].with_nullable(True)
+        return TypeRef(Kind.REF, ref=name, args=tuple(targs), source=s)
+    low = s.lower()
+    if low in PRIMITIVES:
+        base = PRIMITIVES[low]
+        return replace(base, source=s)
+    if s == "Date":
+        return TypeRef(Kind.DATETIME, source=s)
+    if _PASCAL.match(s):
+        return TypeRef(Kind.REF, ref=s, source=s)
+    return None
+
+
+def _union(parts: list[str], source: str) -> TypeRef | None:
+    nullable = any(p.strip().lower() in ("null", "undefined", "none") for p in parts)
+    rest = [p for p in parts if p.strip().lower() not in ("null", "undefined", "none") and p.strip()]
+    if not rest:
+        return TypeRef(Kind.ANY, nullable=True, source=source)
+    lits = [re.fullmatch(r"'([^']*)'|\"([^\"]*)\"", p) for p in rest]
+    if all(lits):
+        vals = tuple(m.group(1) if m.group(1) is not None else m.group(2) for m in lits if m)
+        return TypeRef(Kind.ENUM, values=vals, nullable=nullable, source=source)
+    if len(rest) >= 2 and all(re.fullmatch(r"[a-z_][a-z0-9_-]*|[A-Z][A-Z0-9_]+", p) and p.lower() not in PRIMITIVES for p in rest):
+        return TypeRef(Kind.ENUM, values=tuple(rest), nullable=nullable, source=source)  # `asc|desc`, `TODO | DONE`
+    types = [parse_type_expr(p) for p in rest]
+    if any(t is None for t in types):
+        return None
+    ts = [t for t in types if t is not None]
+    if len(ts) == 1:
+        return ts[0].with_nullable(nullable) if nullable else ts[0]
+    return TypeRef(Kind.UNION, variants=tuple(ts), nullable=nullable, source=source)
+
+
+def _object_literal(body: str, source: str) -> TypeRef | None:
+    inner = body.strip()
+    if not inner:
+        return TypeRef(Kind.OBJECT, source=source)
+    if _PASCAL.match(inner):
+        return TypeRef(Kind.REF, ref=inner, source=source)  # `{ Property }`: "a Property object"
+    fields: list[Field] = []
+    for member in [m for p in _split_top(inner, ";") for m in _split_top(p, ",")]:
+        member = member.strip()
+        if not member:
+            continue
+        m = re.fullmatch(r"(?:readonly\s+)?[\"']?([A-Za-z_$][\w$]*)[\"']?(\?)?\s*:\s*(.+)", member, re.S)
+        if not m:
+            return None
+        t = parse_type_expr(m.group(3))
+        if t is None:
+            return None
+        fields.append(Field(name=m.group(1), type=t, required=m.group(2) is None))
+    return TypeRef(Kind.OBJECT, fields=tuple(fields), source=source)
+
+
+def parse_type_cell(cell: str, span: Span, sink: Sink | None = None) -> TypeRef | None:
+    """A table's Type cell → TypeRef; None when empty. Unknown names → ANY plus an RT111 warning."""
+    raw = flat(cell).strip()
+    if not raw or raw in ("-", "—"):
+        return None
+    s = raw
+    nullable = False
+    if re.search(r"\bnullable\b|\(optional\)|\bor null\b", s, re.I):
+        nullable = True
+        s = re.sub(r"\s*(,?\s*nullable|\(nullable\)|\bor null\b)", "", s, flags=re.I).strip()
+    em = re.fullmatch(r"enum\s*[:(]?\s*(.*?)\)?", s, re.I)
+    if em and em.group(1):
+        arg = em.group(1).strip()
+        if _PASCAL.match(arg):
+            return TypeRef(Kind.REF, ref=arg, nullable=nullable, source=raw)
+        vals = tuple(v.strip(" '\"`") for v in re.split(r"\s*[|,/]\s*", arg) if v.strip(" '\"`"))
+        if vals:
+            return TypeRef(Kind.ENUM, values=vals, nullable=nullable, source=raw)
+    am = re.fullmatch(r"(?:array|list) of (\w+?)s?", s, re.I)
+    if am:
+        inner = parse_type_expr(am.group(1)) or TypeRef(Kind.ANY)
+        return TypeRef(Kind.ARRAY, items=inner, nullable=nullable, source=raw)
+    hm = re.fullmatch(r"([A-Za-z][\w\[\]<>]*)\s*\(([^)]*)\)", s)
+    if hm:
+        base = parse_type_expr(hm.group(1))
+        hint = hm.group(2).strip().lower()
+        if base is not None:
+            if hint in _HINT_KIND and base.kind in (Kind.STRING, Kind.ANY):
+                return TypeRef(_HINT_KIND[hint], nullable=nullable, source=raw)
+            return base.with_nullable(nullable or base.nullable)
+    if re.fullmatch(r"iso[ -]?8601( date[- ]?time| datetime| timestamp)?|iso datetime", s, re.I):
+        return TypeRef(Kind.DATETIME, nullable=nullable, source=raw)
+    t = parse_type_expr(s)
+    if t is not None:
+        return replace(t, nullable=t.nullable or nullable, source=raw)
+    if sink is not None:
+        sink.add("RT111", span, f"type `{raw}` is not a known type; use string, integer, number, boolean, UUID, date, "
+                 "an array `T[]` or a type name defined in the docs")
+    return TypeRef(Kind.ANY, nullable=nullable, source=raw)
+
+
+def type_format(cell: str) -> str | None:
+    m = re.search(r"\(([^)]*)\)", flat(cell))
+    return _HINT_FORMAT.get(m.group(1).strip().lower()) if m else None
+
+
+def parse_required(cell: str) -> bool | None:
+    """Yes / No / required / optional / "Yes*" / "no*" / "staff only" / ✓ → bool; None if blank or unclear."""
+    t = flat(cell).strip().lower().rstrip("*").strip()
+    if not t or t in ("-", "—"):
+        return None
+    if re.match(r"^(yes|y|true|required|req|mandatory|always|✓|✔|x)\b", t):
+        return True
+    if re.match(r"^(no|n|false|optional|opt|conditional|sometimes|-)\b", t) or "only" in t or "optional" in t:
+        return False
+    return None
+
+
+def coerce_default(text: str, t: TypeRef | None) -> tuple[Any, bool]:
+    """A Default cell → (value, has_default). "-", "none", "" mean no default."""
+    s = flat(text).strip().strip("`'\"").strip()
+    if not s or s.lower() in ("-", "—", "none", "n/a", "null"):
+        return None, False
+    kind = t.kind if t else None
+    if kind in (Kind.INTEGER, Kind.FLOAT, Kind.DECIMAL):
+        try:
+            return (int(s) if re.fullmatch(r"-?\d+", s) else float(s)), True
+        except ValueError:
+            return s, True
+    if kind is Kind.BOOLEAN and s.lower() in ("true", "false"):
+        return s.lower() == "true", True
+    return s, True
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def default_fits(value: Any, t: TypeRef | None, cons: Constraints) -> bool:
+    """Whether a documented default is a literal value of the type (so an emitter may publish it)."""
+    kind = t.kind if t is not None else None
+    fmt = cons.format or {Kind.DATE: "date", Kind.DATETIME: "date-time"}.get(kind) if kind else cons.format
+    if kind in (Kind.INTEGER, Kind.FLOAT, Kind.DECIMAL):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is Kind.BOOLEAN:
+        return isinstance(value, bool)
+    if kind is Kind.ENUM and t is not None and t.values:
+        return str(value) in t.values
+    if fmt == "date":
+        return isinstance(value, str) and bool(_DATE.match(value))
+    if fmt == "date-time":
+        return isinstance(value, str) and bool(_DATETIME.match(value))
+    if fmt == "uuid":
+        return isinstance(value, str) and bool(re.fullmatch(r"[0-9a-fA-F-]{36}", value))
+    if kind is Kind.UUID:
+        return isinstance(value, str) and bool(re.fullmatch(r"[0-9a-fA-F-]{36}", value))
+    return True
+
+
+@dataclass
+class RowSpec:
+    """One documented name from a table row or bullet, before it becomes a Field or a Parameter."""
+
+    name: str
+    type: TypeRef | None
+    required: bool | None
+    description: str
+    constraints: Constraints
+    values: tuple[str, ...]
+    default: Any
+    has_default: bool
+    computed: bool
+    span: Span
+
+
+def _names(cell: str) -> list[str]:
+    text = flat(cell).strip()
+    out: list[str] = []
+    for part in re.split(r"\s*(?:,|/|\band\b|&)\s*", text):
+        p = part.strip().strip("`*").strip()
+        p = re.sub(r"\s*\((optional|required)\)$", "", p, flags=re.I)
+        if _IDENT.match(p.rstrip("?")) or re.fullmatch(r"[A-Za-z][\w-]*", p):
+            out.append(p)
+    return out
+
+
+def _phrase(cell: str, kind: Kind | None) -> Phrase:
+    text = cell.strip()
+    if not text:
+        return Phrase()
+    return parse_phrase(text, kind=kind)
+
+
+def _default_marker(cell: str) -> str | None:
+    """"`active` (default), `archived`": the value the docs mark as the default."""
+    m = re.search(r"`([^`]+)`\s*\(default\)", cell, re.I)
+    return m.group(1) if m else None
+
+
+def read_rows(table: Table, file: str, sink: Sink | None) -> list[RowSpec]:
+    """Every documented name in a field/parameter table, in order (rows naming several give several)."""
+    roles = header_roles(table.header)
+    col = {r: i for i, r in reversed(list(enumerate(roles))) if r}
+    name_i = col.get("name", 0)
+    out: list[RowSpec] = []
+    for row in table.rows:
+        cells = row.cells
+
+        def get(role: str, cells: list[str] = cells) -> str:
+            return cells[col[role]] if role in col and col[role] < len(cells) else ""
+
+        names = _names(cells[name_i] if name_i < len(cells) else "")
+        if not names:
+            continue
+        span = Span(file, row.line)
+        t = parse_type_cell(get("type"), span, sink)
+        kind = t.kind if t is not None else None
+        fmt = type_format(get("type"))
+        constraint_cells = [get("constraints"), get("notes"), get("values")]
+        phrases = [_phrase(c, kind) for c in constraint_cells if c]
+        desc_phrase = _phrase(get("description"), kind) if get("description") else Phrase()
+        cons = Constraints(format=fmt) if fmt else Constraints()
+        values: tuple[str, ...] = ()
+        default: Any = None
+        has_default = False
+        computed = False
+        integer = False
+        for ph in [*phrases, desc_phrase]:
+            cons = cons.merged(ph.constraints)
+            computed = computed or ph.computed
+            integer = integer or ph.integer
+            if not has_default and ph.has_default:
+                default, has_default = ph.default, True
+        for ph in phrases:
+            if ph.values and not values:
+                values = ph.values
+        if not values and not phrases and desc_phrase.values and _only_codes(get("description")):
+            values = desc_phrase.values
+        if not has_default:
+            marked = next((m for m in (_default_marker(c) for c in constraint_cells + [get("description")]) if m), None)
+            if marked is not None:
+                default, has_default = marked, True
+        if "default" in col and get("default").strip():
+            d, hd = coerce_default(get("default"), t)
+            if hd:
+                default, has_default = d, True
+        t = _refine(t, values, integer)
+        if t is not None and t.kind in (Kind.INTEGER, Kind.FLOAT) and isinstance(default, str):
+            default, _ = coerce_default(default, t)
+        if has_default and not default_fits(default, t, cons):
+            has_default, default = False, None  # "now", "today", "from + 7 days": described, not a literal value
+        req_cell = get("required")
+        required = parse_required(req_cell) if "required" in col else None
+        if required is None and "optional" in col:
+            opt = parse_required(get("optional"))
+            required = None if opt is None else not opt
+        description = flat(get("description") or ("" if phrases else get("notes")))
+        # "| page, limit, sort | | sort: `lastName` (default) |": the phrase is about `sort` alone
+        only = None
+        if len(names) > 1:
+            pm = re.match(r"^\s*`?([\w-]+)`?\s*:", next((c for c in constraint_cells + [get("description")] if c.strip()), ""))
+            only = pm.group(1) if pm and pm.group(1) in names else None
+        for n in names:
+            nm, req = n, required
+            if nm.endswith("?"):
+                nm, req = nm[:-1], False
+            if only is not None and nm != only:
+                out.append(RowSpec(nm, parse_type_cell(get("type"), span), req, "", Constraints(), (), None, False, False, span))
+                continue
+            out.append(RowSpec(nm, t, req, description, cons, values, default, has_default, computed, span))
+    return out
+
+
+def _only_codes(cell: str) -> bool:
+    rest = re.sub(r"`[^`]*`", "", cell)
+    return len(code_spans(cell)) >= 2 and not re.search(r"[A-Za-z]{3,}", rest.replace("or", ""))
+
+
+def _refine(t: TypeRef | None, values: tuple[str, ...], integer: bool) -> TypeRef | None:
+    if t is None:
+        return TypeRef(Kind.ENUM, values=values) if values else None
+    if integer and t.kind is Kind.FLOAT:
+        t = replace(t, kind=Kind.INTEGER)
+    if values and t.kind in (Kind.STRING, Kind.ANY):
+        t = replace(t, kind=Kind.ENUM, values=values)
+    elif values and t.kind is Kind.ENUM and not t.values:
+        t = replace(t, values=values)
+    elif values and t.kind is Kind.ARRAY and t.items is not None and t.items.kind is Kind.STRING:
+        t = replace(t, items=TypeRef(Kind.ENUM, values=values))
+    return t
+
+
+def fields_from_rows(rows: list[RowSpec], *, required_default: bool = True) -> tuple[Field, ...]:
+    out: list[Field] = []
+    seen: set[str] = set()
+    for r in rows:
+        if r.name in seen:
+            continue
+        seen.add(r.name)
+        out.append(Field(
+            name=r.name, type=r.type or TypeRef(Kind.ANY), required=required_default if r.required is None else r.required,
+            description=r.description, constraints=r.constraints, default=r.default, has_default=r.has_default,
+            computed=r.computed, span=r.span,
+        ))
+    return tuple(out)
+
+
+_NO_ENUM_PARAMS = {"sort", "sortby", "sort_by", "order", "orderby", "order_by", "fields", "include", "expand"}
+
+
+def params_from_rows(rows: list[RowSpec], location: ParamIn) -> list[Parameter]:
+    out: list[Parameter] = []
+    for r in rows:
+        if location is ParamIn.HEADER and r.name.lower() in _SKIP_HEADERS:
+            continue
+        t = r.type
+        if t is not None and t.kind is Kind.ENUM and r.name.lower() in _NO_ENUM_PARAMS and t.source is None:
+            t = TypeRef(Kind.STRING)  # listed sort fields are what `sort` may name, not its literal values
+        required = r.required if r.required is not None else location is ParamIn.PATH
+        out.append(Parameter(
+            name=r.name, location=location, type=t or TypeRef(Kind.STRING), required=required,
+            description=r.description, default=r.default, has_default=r.has_default, constraints=r.constraints, span=r.span,
+        ))
+    return out
+
+
+# ---------------------------------------------------------------- bullets and inline lists
+
+_BULLET_PARAM = re.compile(r"^\s*`([^`]+)`\s*(?:\(((?:[^()]|\([^()]*\))*)\))?")
+
+
+def specs_from_text(text: str, span: Span, *, required_default: bool | None = None) -> list[RowSpec]:
+    """"`q` (string, optional): Search", "`page` (int, default: `0`), `size` (int)", "`a`, `b`" → specs."""
+    s = text.strip()
+    out: list[RowSpec] = []
+    while True:
+        m = _BULLET_PARAM.match(s)
+        if not m:
+            break
+        name = m.group(1).strip()
+        if ":" in name:  # `If-Match: W/"<etag>"` — a header with an example value
+            name = name.split(":", 1)[0].strip()
+        name = name.split("=", 1)[0].strip()
+        if not re.fullmatch(r"[A-Za-z_][\w.\-\[\]]*\??", name):
+            break
+        paren = m.group(2) or ""
+        s = s[m.end():]
+        t: TypeRef | None = None
+        required = required_default
+        default: Any = None
+        has_default = False
+        for tok in _split_top(paren, ","):
+            low = flat(tok).lower().strip()
+            if low in ("optional", "opt"):
+                required = False
+            elif low in ("required", "req", "mandatory"):
+                required = True
+            elif low.startswith("default"):
+                default, has_default = coerce_default(re.sub(r"^defaults?(?:\s+to)?[:\s]*", "", flat(tok), flags=re.I), t)
+            elif t is None and tok.strip():
+                cand = parse_type_expr(flat(tok)) if not re.search(r"\s", flat(tok).strip()) or "|" in tok else None
+                if cand is None and re.fullmatch(r"(array|list) of \w+", low):
+                    cand = parse_type_cell(tok, span)
+                t = cand
+        sep = re.match(r"^\s*(?:,|/|\band\b|\bor\b)\s*(?=`)", s)
+        desc = ""
+        if not sep:
+            desc = s.strip().lstrip(":—–-=").strip()
+        values: tuple[str, ...] = ()
+        codes = code_spans(desc)
+        if codes and "|" in codes[0] and desc.strip().startswith("`"):
+            et = parse_type_expr(codes[0])
+            if et is not None and et.kind is Kind.ENUM:
+                values = et.values
+        if re.search(r"\brequired\b", flat(desc), re.I) and not re.search(r"\bnot required\b", flat(desc), re.I):
+            required = True if required is None else required
+        ph = parse_phrase(flat(desc), kind=t.kind if t else None) if desc else Phrase()
+        if not has_default and ph.has_default:
+            default, has_default = ph.default, True
+        if name.endswith("?"):
+            name, required = name[:-1], False
+        if t is None and isinstance(default, str) and re.fullmatch(r"-?\d+", default):
+            t, default = TypeRef(Kind.INTEGER), int(default)  # `limit` (default 50): a number, though untyped
+        if has_default and not default_fits(default, t, ph.constraints):
+            has_default, default = False, None
+        out.append(RowSpec(name, _refine(t, values, ph.integer), required, flat(desc), ph.constraints, values, default, has_default,
+                           ph.computed, span))
+        if not sep:
+            break
+        s = s[sep.end():]
+    return out
+
+
+def specs_from_items(items: list[ListItem], file: str, *, required_default: bool | None = None) -> list[RowSpec]:
+    out: list[RowSpec] = []
+    for it in items:
+        out.extend(specs_from_text(it.text, Span(file, it.line), required_default=required_default))
+    return out
