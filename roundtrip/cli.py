@@ -110,7 +110,6 @@ def compile_cmd(
 ) -> None:
     """Compile the docs into an OpenAPI 3.1 document. Diagnostics go to stderr."""
     from roundtrip import api
-    from roundtrip.emit.openapi import dump_json, dump_yaml
     from roundtrip.writer import OwnedFileError, write_atomic
 
     result, doc = api.compile_path(specs)
@@ -118,7 +117,7 @@ def compile_cmd(
     if _usage_errors(result.diagnostics):
         raise typer.Exit(EXIT_USAGE)
     fmt = format or (DocFormat.json if output is not None and output.suffix == ".json" else DocFormat.yaml)
-    text = dump_json(doc) if fmt is DocFormat.json else dump_yaml(doc)
+    text = api.render_openapi(doc, result.spec.files, fmt.value)
     if output is None:
         sys.stdout.write(text)
     else:
