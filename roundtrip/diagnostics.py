@@ -60,6 +60,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     # --- emitting
     "RT301": (Severity.ERROR, "generated OpenAPI document is invalid"),
     "RT302": (Severity.WARNING, "response has no documented schema or example"),
+    "RT303": (Severity.INFO, "database construct approximated or created on PostgreSQL only"),
     # --- internal
     "RT900": (Severity.ERROR, "internal error while reading (please report)"),
 }

@@ -67,6 +67,7 @@ _FK_HEAD = re.compile(r"^(?:FK|Foreign\s*Key|References|Refs?)\b\s*(?::|→|->|=
 _FK_TARGET = re.compile(
     rf"^\(?\s*(?P<table>{_IDENT}(?:\.{_IDENT})?)\s*(?:\(\s*(?P<cols>{_IDENT}(?:\s*,\s*{_IDENT})*)\s*\))?\s*\)?(?P<rest>.*)$"
 )
+_FK_TAIL = re.compile(r"(?i)^(?:on\s+(?:delete|update)\b|not\s+null\b|null\b|unique\b|deferrable\b|[(),;\[])")
 _NOTE_WORDS = {"nullable", "optional", "unique", "required", "null", "not", "cascade", "pk"}
 # Constraint keywords. Upper case only (prose such as "Unique identifier" or "Default view" must not
 # read as SQL); lower-case SQL is accepted where its shape is unmistakable (`check (`, `on delete`).
@@ -110,6 +111,9 @@ def _fk_sql(part: str) -> str | None:
         cols = None
     if "." in table and not cols:
         table, cols = table.split(".", 1)
+    if not cols and rest and not _FK_TAIL.match(rest):
+        # "FK sesuai tipe" / "FK to the owning party": a word followed by prose is not a table name
+        return ""
     sql = f"REFERENCES {table_name_for(table)}" + (f"({cols})" if cols else "")
     extra = normalize_constraints(rest.strip("() ")) if rest else ""
     return (sql + " " + extra).strip()
