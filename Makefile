@@ -18,8 +18,9 @@ spec2code: install
 	$(BIN)/roundtrip compile specs -o generated/openapi.yaml
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check roundtrip tests bench
 	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check roundtrip tests bench

@@ -98,9 +98,9 @@ def match_in_table(field: str, table: Table) -> FieldMatch:
         if cs and cs == s:
             return FieldMatch(Match.UNIT, table, c)
     for suffix in ("_hash", "_digest", "_encrypted"):
-        c = table.column(s + suffix) or table.column(s.removeprefix("plain_") + suffix)
-        if c is not None:
-            return FieldMatch(Match.CREDENTIAL, table, c)
+        cred = table.column(s + suffix) or table.column(s.removeprefix("plain_") + suffix)
+        if cred is not None:
+            return FieldMatch(Match.CREDENTIAL, table, cred)
     # reason ↔ cancel_reason. Only a qualifying prefix on the column: `room` must not match `room_id`.
     for c in table.columns:
         if c.name.endswith("_" + s):
@@ -130,9 +130,9 @@ def match_anywhere(field: str, tables: Sequence[Table], home: Table | None = Non
     head, _, rest = s.partition("_")
     while rest:
         for cand in (plural(head), head):
-            t = names.get(cand)
-            if t is not None and t.column(rest) is not None:
-                return FieldMatch(Match.RELATION, t, t.column(rest))
+            owner = names.get(cand)
+            if owner is not None and owner.column(rest) is not None:
+                return FieldMatch(Match.RELATION, owner, owner.column(rest))
         h2, _, rest = rest.partition("_")
         head = f"{head}_{h2}"
     return FieldMatch(Match.NONE)

@@ -18,7 +18,6 @@ from roundtrip.ir.schema import Origin, Schema
 from roundtrip.ir.types import Constraints, TypeRef
 from roundtrip.source import NO_SPAN, Span
 
-
 # Which construct wins when the same fact is stated several times (lower is stronger).
 TABLE_PRIORITY = {Origin.SQL: 0, Origin.COLUMN_TABLE: 1, Origin.CODE: 2, Origin.TYPESCRIPT: 3, Origin.MERMAID: 4, Origin.PROSE: 5}
 SCHEMA_PRIORITY = {Origin.TYPESCRIPT: 0, Origin.OPENAPI: 1, Origin.FIELD_TABLE: 2, Origin.ZOD: 3, Origin.JSON_EXAMPLE: 4, Origin.CODE: 5}

@@ -241,7 +241,8 @@ class _Builder:
         i += 1
         while toks[i].type != close:
             if toks[i].type == "list_item_open":
-                line = (toks[i].map[0] + 1) if toks[i].map else 0
+                item_map = toks[i].map
+                line = (item_map[0] + 1) if item_map else 0
                 inner, i = self.blocks(toks, i + 1, "list_item_close")
                 text = ""
                 if inner and isinstance(inner[0], Paragraph) and inner[0].span.line == line:

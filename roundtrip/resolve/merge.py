@@ -77,9 +77,10 @@ def _endpoints(facts: Facts, base: str, has_scheme: bool, sink: Sink) -> tuple[E
         mentions.setdefault(key, m)
     out: list[Endpoint] = []
     for key, e in by_key.items():
-        m = mentions.get(key)
+        mention = mentions.get(key)
         auth = e.auth
-        if m is not None:
+        if mention is not None:
+            m = mention
             if auth.required is None and m.auth.required is not None:
                 auth = replace(m.auth)
             elif auth.required and not auth.roles and m.auth.roles:
@@ -114,9 +115,10 @@ def _tables(facts: Facts) -> tuple[Table, ...]:
     doc_order = [t.name for t in facts.tables]
     out: list[Table] = []
     for name in dict.fromkeys(doc_order):
-        t = chosen.get(name)
-        if t is None:
+        found = chosen.get(name)
+        if found is None:
             continue
+        t = found
         names = {i.name for i in t.indexes}
         more = tuple(i for i in extra_indexes.get(name, []) if i.name not in names)
         cols = tuple(

@@ -51,7 +51,7 @@ def regex_length(pattern: str) -> tuple[int | None, int | None]:
 def column_accepts(table: Table, col: Column) -> Accepts:
     name = col.name
     values: tuple[str, ...] = tuple(col.type.values) if col.type.kind is Kind.ENUM else ()
-    max_len = col.type.length if col.type.kind is Kind.STRING else None
+    max_len: int | None = col.type.length if col.type.kind is Kind.STRING else None
     length_from = "type" if max_len is not None else ""
     min_len: int | None = None
     pattern: str | None = None
@@ -84,11 +84,11 @@ def column_accepts(table: Table, col: Column) -> Accepts:
         for m in _REGEX.finditer(expr):
             if m.group("col") == name:
                 pattern = m.group("re").replace("''", "'")
-                lo, hi = regex_length(pattern)
-                if hi is not None and (max_len is None or hi < max_len):
-                    max_len, length_from = hi, "check"
-                if lo is not None:
-                    min_len = max(min_len or 0, lo)
+                rlo, rhi = regex_length(pattern)
+                if rhi is not None and (max_len is None or rhi < max_len):
+                    max_len, length_from = rhi, "check"
+                if rlo is not None:
+                    min_len = max(min_len or 0, rlo)
         if col.type.kind in (Kind.INTEGER, Kind.FLOAT, Kind.DECIMAL):
             for m in _NUM_BETWEEN.finditer(expr):
                 if m.group("col") == name:
@@ -97,11 +97,11 @@ def column_accepts(table: Table, col: Column) -> Accepts:
                 if m.group("col") != name:
                     continue
                 try:
-                    n = float(m.group("n"))
+                    bound = float(m.group("n"))
                 except ValueError:
                     continue
                 if m.group("op") in (">=", ">"):
-                    minimum = n
+                    minimum = bound
                 else:
-                    maximum = n
+                    maximum = bound
     return Accepts(values, max_len, min_len, pattern, minimum, maximum, length_from)

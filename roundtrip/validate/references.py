@@ -72,11 +72,11 @@ def check_table_refs(spec: Spec, sink: Sink) -> None:
                 if el.column and t.columns and t.column(el.column) is None:
                     sink.add("RT206", idx.span if idx.span.line else t.span, f"index {idx.name or '(unnamed)'} on {t.name} names column {el.column}, which the table does not have")
     for row in spec.samples:
-        t = tables.get(row.table)
-        if t is None:
+        target = tables.get(row.table)
+        if target is None:
             sink.add("RT215", row.span, f"sample row for table {row.table}, which no document defines")
             continue
-        unknown = [k for k, _ in row.values if t.columns and t.column(k) is None]
+        unknown = [k for k, _ in row.values if target.columns and target.column(k) is None]
         if unknown:
             sink.add("RT215", row.span, f"sample row for {row.table} sets {', '.join(unknown)}, which the table does not have")
 
@@ -89,7 +89,10 @@ def _group_key(title: str) -> str:
 
 def check_summaries(facts: Facts, spec: Spec, sink: Sink) -> None:
     base = spec.info.base_path
-    norm = (lambda p: p[len(base):] or "/" if base and p.startswith(base + "/") else p)
+
+    def norm(p: str) -> str:
+        return p[len(base):] or "/" if base and p.startswith(base + "/") else p
+
     detailed = {e.key: e for e in spec.endpoints if e.detailed}
     tables = [m for m in facts.mentions if m.kind == "summary-table"]
     listed: dict[tuple[str, str], set[str]] = {}
