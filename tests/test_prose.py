@@ -446,3 +446,13 @@ _FRAGMENTS = st.sampled_from([
 def test_never_crashes_on_fragments(parts: list[str]) -> None:
     facts, diags = read_text("".join(parts))
     assert [d for d in diags if d.code == "RT900"] == []
+
+
+def test_extensions_named_in_prose() -> None:
+    from roundtrip.diagnostics import Sink
+    from roundtrip.ir import Facts
+    from roundtrip.readers import read_text
+
+    facts = Facts()
+    read_text("DATA_MODEL.md", "# DM\n\n**Extensions**: `pgcrypto` (`gen_random_uuid()`), `pg_trgm` (title search).\n", facts, Sink())
+    assert [(n, s.line) for n, s in facts.extensions] == [("pgcrypto", 3), ("pg_trgm", 3)]

@@ -8,6 +8,7 @@ fence at a time:
   - auth.* conventions and security schemes                                   (prose_auth)
   - global rate limits → facts.rate_limits                                    (prose_limits)
   - validation rules and computed fields → facts.field_rules / facts.computed (prose_rules)
+  - database extensions named in prose → facts.extensions                    (prose_extensions)
 Endpoint sections (`### POST /tasks`) are left to the API reader throughout.
 """
 
@@ -20,6 +21,7 @@ from roundtrip.ir import Facts
 from roundtrip.markdown import Document
 from roundtrip.readers.prose_auth import read_auth
 from roundtrip.readers.prose_conventions import read_conventions
+from roundtrip.readers.prose_extensions import read_extensions
 from roundtrip.readers.prose_info import read_info
 from roundtrip.readers.prose_limits import read_rate_limits
 from roundtrip.readers.prose_markers import read_markers
@@ -32,6 +34,7 @@ _STEPS: tuple[tuple[str, Callable[[Document, Facts], None]], ...] = (
     ("security facts", read_auth),
     ("rate limits", read_rate_limits),
     ("validation rules", read_rules),
+    ("extensions", read_extensions),
 )
 
 
