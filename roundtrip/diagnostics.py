@@ -61,6 +61,18 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RT301": (Severity.ERROR, "generated OpenAPI document is invalid"),
     "RT302": (Severity.WARNING, "response has no documented schema or example"),
     "RT303": (Severity.INFO, "database construct approximated or created on PostgreSQL only"),
+    # --- verifying a live database against the docs (`db check`)
+    "RT450": (Severity.ERROR, "table missing from the database"),
+    "RT451": (Severity.ERROR, "database table the docs do not describe"),
+    "RT452": (Severity.ERROR, "column missing from the database"),
+    "RT453": (Severity.ERROR, "database column the docs do not describe"),
+    "RT454": (Severity.ERROR, "column type differs from the docs"),
+    "RT455": (Severity.ERROR, "column nullability differs from the docs"),
+    "RT456": (Severity.ERROR, "column default differs from the docs"),
+    "RT457": (Severity.ERROR, "primary key differs from the docs"),
+    "RT458": (Severity.ERROR, "index or unique constraint differs from the docs"),
+    "RT459": (Severity.ERROR, "foreign key differs from the docs"),
+    "RT460": (Severity.ERROR, "enum type differs from the docs"),
     # --- internal
     "RT900": (Severity.ERROR, "internal error while reading (please report)"),
 }

@@ -1,4 +1,4 @@
-"""Database extensions named in prose: `**Extensions**: \`pgcrypto\` (…), \`pg_trgm\` (…)`.
+"""Database extensions named in prose: `**Extensions**: ``pgcrypto`` (…), ``pg_trgm`` (…)`.
 
 SQL `CREATE EXTENSION` statements are the SQL reader's; this covers docs that only name them,
 which the generated migration still needs (a `gin_trgm_ops` index fails without pg_trgm).
