@@ -19,7 +19,7 @@ from roundtrip.ir import Endpoint, Facts, Field, FieldRule, Kind, Origin, Schema
 from roundtrip.ir.matching import Match, match_anywhere, match_in_table, table_for_endpoint, table_for_type
 from roundtrip.ir.naming import snake
 from roundtrip.ir.typemap import category, postgres_type
-from roundtrip.validate.dbfacts import column_accepts
+from roundtrip.validate.dbfacts import column_accepts, regex_length
 
 _REQUEST_NAME = ("Request", "Input", "Payload", "Dto", "DTO", "Body")
 _WRITE_METHODS = ("POST", "PUT", "PATCH")
@@ -114,12 +114,14 @@ def _compare_with_column(st: Statement, f: Field, table: Table, sink: Sink, spec
                 related=[col.span],
             )
     c = f.constraints
-    if c.max_length is not None and acc.max_length is not None and c.max_length > acc.max_length:
+    # a pattern such as ^[A-Z]{2,10}$ states a length limit as surely as "2-10 chars" does
+    api_max = c.max_length if c.max_length is not None else (regex_length(c.pattern)[1] if c.pattern else None)
+    if api_max is not None and acc.max_length is not None and api_max > acc.max_length:
         how = "the column's CHECK" if acc.length_from == "check" else "the column"
         sink.add(
             "RT202", f.span,
-            f"{where} accepts up to {c.max_length} characters but {how} {colref} holds at most {acc.max_length}; "
-            f"raise the column to {c.max_length} or lower the API limit to {acc.max_length}",
+            f"{where} accepts up to {api_max} characters but {how} {colref} holds at most {acc.max_length}; "
+            f"raise the column to {api_max} or lower the API limit to {acc.max_length}",
             related=[col.span],
         )
     if c.pattern and acc.pattern and c.pattern.strip() != acc.pattern.strip():
