@@ -423,10 +423,11 @@ def test_error_envelope_grouping_examples_per_code() -> None:
     media = r400["content"]["application/json"]
     assert media["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
     assert list(media["examples"]) == ["VALIDATION_ERROR", "TITLE_TAKEN"]
-    # Built from the envelope's shape: only the code and message are filled in (not requestId).
+    # Built from the envelope's shape: code and message filled in, other required fields get typed
+    # placeholders so the example validates against the envelope.
     assert media["examples"]["VALIDATION_ERROR"] == {
         "summary": "Invalid body",
-        "value": {"error": {"code": "VALIDATION_ERROR", "message": "Invalid body"}},
+        "value": {"error": {"code": "VALIDATION_ERROR", "message": "Invalid body", "requestId": "example"}},
     }
     assert media["examples"]["TITLE_TAKEN"]["value"] == {"error": {"code": "TITLE_TAKEN", "message": "taken", "requestId": "r1"}}
     # The operation documents its own 401, so the common 401s are not added on top of it.

@@ -177,7 +177,7 @@ def test_real_exams_common_errors_grouped_per_status() -> None:
     assert list(ex) == ["UNAUTHORIZED", "SESSION_REVOKED"]
     assert ex["SESSION_REVOKED"] == {
         "summary": "Session was logged out or revoked",
-        "value": {"error": {"code": "SESSION_REVOKED", "message": "Session was logged out or revoked"}},
+        "value": {"error": {"code": "SESSION_REVOKED", "message": "Session was logged out or revoked", "requestId": "example"}},
     }
 
 

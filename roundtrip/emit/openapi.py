@@ -510,7 +510,39 @@ class _OperationBuilder:
                     value = self._envelope_value(sub, code, message, status, depth + 1)
                     if value:
                         out[f.name] = value
+        # the example must validate against the envelope: give every other required field a typed placeholder
+        for f in fields:
+            if f.required and f.name not in out:
+                out[f.name] = self._placeholder(f.type, depth)
         return out
+
+    def _placeholder(self, t: TypeRef, depth: int) -> Any:
+        if t.nullable:
+            return None
+        k = t.kind
+        if k is Kind.STRING:
+            return "example"
+        if k is Kind.UUID:
+            return "00000000-0000-4000-8000-000000000000"
+        if k is Kind.DATETIME:
+            return "2025-01-01T00:00:00Z"
+        if k is Kind.DATE:
+            return "2025-01-01"
+        if k in (Kind.INTEGER, Kind.FLOAT, Kind.DECIMAL):
+            return 0
+        if k is Kind.BOOLEAN:
+            return False
+        if k is Kind.ARRAY:
+            return []
+        if k is Kind.ENUM and t.values:
+            return t.values[0]
+        if k is Kind.LITERAL:
+            return t.literal
+        if k in (Kind.OBJECT, Kind.REF) and depth < 3:
+            sub = self.schemas.object_fields(t)
+            if sub:
+                return {f.name: self._placeholder(f.type, depth + 1) for f in sub if f.required}
+        return {}
 
 
 def _group(errors: Iterable[ErrorDoc]) -> dict[int, list[ErrorDoc]]:

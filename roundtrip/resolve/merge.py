@@ -140,10 +140,26 @@ def _schemas(facts: Facts) -> tuple[Schema, ...]:
     return tuple(expand_schemas(ordered))
 
 
+def _relax_required(t: TypeRef, examples: list[dict]) -> TypeRef:
+    """An envelope inferred from ONE JSON example marks every key required; keys that some documented
+    error example leaves out (`details`, `requestId`) are optional."""
+    if t.kind is not Kind.OBJECT or not examples:
+        return t
+    fields = []
+    for f in t.fields:
+        present = [ex for ex in examples if f.name in ex]
+        nested = [ex[f.name] for ex in present if isinstance(ex[f.name], dict)]
+        fields.append(replace(f, required=f.required and len(present) == len(examples), type=_relax_required(f.type, nested)))
+    return replace(t, fields=tuple(fields))
+
+
 def _envelope(facts: Facts, schemas: tuple[Schema, ...]) -> tuple[TypeRef | None, tuple[Schema, ...]]:
     if not facts.error_envelopes:
         return None, schemas
     env = facts.error_envelopes[0]
+    if env.origin is Origin.JSON_EXAMPLE:
+        docs = [err.example for e in facts.endpoints for err in e.errors] + [err.example for err in facts.common_errors]
+        env = replace(env, type=_relax_required(env.type, [d for d in docs if isinstance(d, dict)]))
     names = {s.name for s in schemas}
     if env.type.kind is Kind.REF and env.type.ref in names:
         return env.type, schemas
