@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 spec2code: install
-	$(BIN)/roundtrip compile specs -o generated/openapi.yaml
+	$(BIN)/roundtrip generate specs -o generated
 
 test: install
 	$(BIN)/ruff check roundtrip tests bench

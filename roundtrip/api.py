@@ -63,3 +63,38 @@ def compile_path(path: Path) -> tuple[CompileResult, dict[str, Any]]:
     doc, diags = openapi(result.spec)
     result.diagnostics = sorted(result.diagnostics + diags, key=lambda d: (d.span.file, d.span.line, d.code))
     return result, doc
+
+
+def generated_files(spec: Spec) -> dict[str, str]:
+    """Every file `roundtrip generate` writes for a Spec, in memory (relative path → content)."""
+    from roundtrip.emit.migrations import emit_alembic
+    from roundtrip.emit.seed import emit_seed
+    from roundtrip.emit.sqlalchemy_models import emit_models
+
+    files: dict[str, str] = {}
+    for part in (emit_models(spec), emit_alembic(spec), emit_seed(spec)):
+        files.update(part)
+    doc, _ = openapi(spec)
+    files["openapi.yaml"] = render_openapi(doc, spec.files)
+    return files
+
+
+@dataclass
+class GenerateResult:
+    result: CompileResult
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def generate(specs: Path, out: Path, *, force: bool = False) -> GenerateResult:
+    """Compile the docs and write the generated backend into `out` (atomically, file by file)."""
+    from roundtrip.writer import write_tree
+
+    result = load(specs)
+    gen = GenerateResult(result)
+    if any(d.code in ("RT101", "RT102") for d in result.diagnostics):
+        return gen
+    files = generated_files(result.spec)
+    gen.written, gen.unchanged, gen.refused = write_tree(Path(out), files, force=force)
+    return gen

@@ -51,3 +51,21 @@ def write_atomic(path: Path, content: str, *, force: bool = False) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def write_tree(out_dir: Path, files: dict[str, str], *, force: bool = False) -> tuple[list[str], list[str], list[str]]:
+    """Write generated files below `out_dir` (paths relative, POSIX). Returns (written, unchanged, refused):
+    a file a user wrote (no generated marker) is refused, never overwritten, unless `force`."""
+    out_dir = Path(out_dir)
+    written: list[str] = []
+    unchanged: list[str] = []
+    refused: list[str] = []
+    for rel in sorted(files):
+        target = out_dir / rel
+        if not target.resolve().is_relative_to(out_dir.resolve()):
+            raise ValueError(f"refusing to write outside {out_dir}: {rel}")
+        try:
+            (written if write_atomic(target, files[rel], force=force) else unchanged).append(rel)
+        except OwnedFileError:
+            refused.append(rel)
+    return written, unchanged, refused

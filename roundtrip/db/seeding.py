@@ -1,0 +1,214 @@
+"""`db seed`: load the docs' sample rows (OUT/seed/seed.json) into a migrated database.
+
+Rows go in foreign-key order inside one transaction: a row the database rejects (a CHECK, a
+foreign key, a unique key) stops the load with the table, the row's doc line and the database's
+reason, and nothing stays inserted. Loading is idempotent: a row whose key (primary key, else a
+unique key, else all its values) is already present is skipped. Columns the docs hash at seed
+time are hashed here (bcrypt or argon2 via pwdlib, as the docs say).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from roundtrip.db.runtime import DbError, connect, first_line, load_models, normalize_url, require_backend
+from roundtrip.source import Span
+
+SEED_FILE = Path("seed") / "seed.json"
+
+
+@dataclass
+class SeedReport:
+    inserted: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    fake: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.inserted.values()) + sum(self.fake.values())
+
+    def __str__(self) -> str:
+        def fmt(d: dict[str, int]) -> str:
+            return ", ".join(f"{t} {n}" for t, n in d.items() if n) or "none"
+
+        lines = [f"seeded: {fmt(self.inserted)}"]
+        if any(self.skipped.values()):
+            lines.append(f"already present (skipped): {fmt(self.skipped)}")
+        if self.fake:
+            lines.append(f"fake rows: {fmt(self.fake)}")
+        return "\n".join(lines)
+
+
+def to_python(value: Any, kind: str) -> Any:
+    """A seed.json value as the Python object the column type binds."""
+    if value is None:
+        return None
+    if kind.startswith("array:"):
+        return [to_python(v, kind[6:]) for v in value]
+    if kind == "uuid":
+        return uuid.UUID(str(value))
+    if kind in ("datetime", "datetime-tz"):
+        return dt.datetime.fromisoformat(str(value))
+    if kind == "date":
+        return dt.date.fromisoformat(str(value))
+    if kind == "time":
+        return dt.time.fromisoformat(str(value))
+    if kind == "decimal":
+        return decimal.Decimal(str(value))
+    if kind == "integer":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    if kind == "interval":
+        return dt.timedelta(seconds=float(value)) if isinstance(value, int | float) else value
+    if kind == "binary":
+        return str(value).encode()
+    return value
+
+
+class _Hashers:
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int | None], Any] = {}
+
+    def hash(self, plain: str, algorithm: str, rounds: int | None) -> str:
+        key = (algorithm, rounds)
+        if key not in self._cache:
+            from pwdlib import PasswordHash
+            from pwdlib.hashers.argon2 import Argon2Hasher
+            from pwdlib.hashers.bcrypt import BcryptHasher
+
+            if algorithm == "bcrypt":
+                self._cache[key] = PasswordHash((BcryptHasher(rounds=rounds) if rounds else BcryptHasher(),))
+            else:
+                self._cache[key] = PasswordHash((Argon2Hasher(),))
+        return str(self._cache[key].hash(plain))
+
+
+def _identity(table: sa.Table, values: dict[str, Any], key: list[str], hashed: set[str]) -> list[str]:
+    """The columns that identify a row for the idempotency check."""
+    if key and all(k in values for k in key):
+        return key
+    for cons in sorted(table.constraints, key=lambda c: str(c.name or "")):
+        if isinstance(cons, sa.UniqueConstraint):
+            cols = [c.name for c in cons.columns]
+            if cols and all(c in values and values[c] is not None for c in cols):
+                return cols
+    for ix in sorted(table.indexes, key=lambda i: str(i.name or "")):
+        cols = [c.name for c in ix.columns]
+        if ix.unique and not ix.dialect_options["postgresql"].get("where") and cols and len(cols) == len(ix.expressions):
+            if all(c in values and values[c] is not None for c in cols):
+                return cols
+    return [c for c, v in values.items() if c not in hashed and not isinstance(table.c[c].type, sa.JSON) and v is not None]
+
+
+def _exists(conn: sa.Connection, table: sa.Table, values: dict[str, Any], cols: list[str]) -> bool:
+    if not cols:
+        return False
+    cond = sa.and_(*[table.c[c] == values[c] for c in cols])
+    return conn.execute(sa.select(sa.literal(1)).select_from(table).where(cond).limit(1)).first() is not None
+
+
+def _span(source: str) -> Span | None:
+    file, _, line = source.rpartition(":")
+    return Span(file, int(line)) if file and line.isdigit() else None
+
+
+def _reset_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:
+    """After explicit integer keys were inserted, move PostgreSQL's sequences past them."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        col = table.autoincrement_column
+        if col is None:
+            continue
+        seq = conn.execute(sa.select(sa.func.pg_get_serial_sequence(table.name, col.name))).scalar()
+        if seq:
+            top = conn.execute(sa.select(sa.func.max(col))).scalar()
+            if top is not None:
+                conn.execute(sa.select(sa.func.setval(seq, top)))
+
+
+def load_seed_file(out_dir: Path) -> dict[str, Any]:
+    path = require_backend(Path(out_dir)) / SEED_FILE
+    if not path.is_file():
+        raise DbError(f"{path} is missing; run `roundtrip generate SPECS -o {out_dir}` first")
+    try:
+        doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise DbError(f"{path} is not valid JSON: {exc}") from None
+    return doc
+
+
+def seed(out_dir: Path, url: str | None = None, fake: int = 0, seed: int = 0) -> SeedReport:
+    """Insert the docs' sample rows (and `fake` generated rows per table) into the database at `url`."""
+    out = require_backend(Path(out_dir))
+    target = normalize_url(url, out)
+    doc = load_seed_file(out)
+    metadata: sa.MetaData = load_models(out).Base.metadata
+    report = SeedReport()
+    hashers = _Hashers()
+    with connect(target) as conn:
+        with conn.begin():
+            inspector = sa.inspect(conn)
+            missing = [name for name in metadata.tables if not inspector.has_table(name)]
+            if missing:
+                raise DbError(f"the database has no table(s) {', '.join(missing)}; run `roundtrip db upgrade {out}` first")
+            touched: list[sa.Table] = []
+            for entry in doc.get("tables", []):
+                _load_table(conn, metadata, entry, hashers, report)
+                if entry["table"] in metadata.tables:
+                    touched.append(metadata.tables[entry["table"]])
+            _reset_sequences(conn, touched)
+            if fake > 0:
+                from roundtrip.db.fake import add_fake_rows
+
+                report.fake = add_fake_rows(conn, metadata, fake, seed)
+    return report
+
+
+def _load_table(conn: sa.Connection, metadata: sa.MetaData, entry: dict[str, Any], hashers: _Hashers, report: SeedReport) -> None:
+    name = entry["table"]
+    table = metadata.tables.get(name)
+    if table is None:
+        raise DbError(f"seed data names table {name}, which the generated models do not have; regenerate the backend", span=_span(entry.get("source", "")), table=name)
+    kinds: dict[str, str] = entry.get("columns", {})
+    hashing: dict[str, dict[str, Any]] = entry.get("hash", {})
+    report.inserted.setdefault(name, 0)
+    report.skipped.setdefault(name, 0)
+    for row in entry.get("rows", []):
+        source = row.get("source", "")
+        hashed = set(row.get("hashed", []))
+        try:
+            values = {c: (v if c in hashed else to_python(v, kinds.get(c, "string"))) for c, v in row["values"].items()}
+        except (TypeError, ValueError, decimal.InvalidOperation) as exc:
+            raise DbError(f"sample row for {name} has a value its column cannot hold: {exc}", span=_span(source), table=name) from None
+        unknown = [c for c in values if c not in table.c]
+        if unknown:
+            raise DbError(f"sample row for {name} sets unknown column(s) {', '.join(unknown)}", span=_span(source), table=name)
+        if _exists(conn, table, values, _identity(table, values, list(entry.get("key", [])), hashed)):
+            report.skipped[name] += 1
+            continue
+        for c in hashed:
+            if values.get(c) is not None:
+                opts = hashing.get(c, {})
+                values[c] = hashers.hash(str(values[c]), str(opts.get("algorithm", "argon2")), opts.get("rounds"))
+        try:
+            with conn.begin_nested():
+                conn.execute(table.insert().values(**values))
+        except sa.exc.DBAPIError as exc:
+            raise DbError(
+                f"sample row for {name} was rejected by the database, nothing was seeded: {first_line(exc.orig)}",
+                span=_span(source),
+                table=name,
+            ) from None
+        except sa.exc.StatementError as exc:
+            raise DbError(f"sample row for {name} could not be sent to the database: {first_line(exc.orig)}", span=_span(source), table=name) from None
+        report.inserted[name] += 1

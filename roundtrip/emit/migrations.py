@@ -1,0 +1,359 @@
+"""Emit an Alembic environment and the initial revision for a Spec's tables.
+
+    files = emit_alembic(spec)  # alembic.ini, migrations/env.py, migrations/script.py.mako,
+                                # migrations/versions/0001_initial.py
+
+The revision is made of Alembic's own operation objects (CreateTableOp, CreateIndexOp,
+CreateExcludeConstraintOp ...) rendered by `render_python_code` against the PostgreSQL dialect
+(LIBRARY-NOTES §6, gotcha 5: autogenerating against SQLite loses expression indexes). A
+`render_item` hook prints columns and CHECKs from the same `Code` the models file uses, so custom
+types and server defaults appear as `rt.TZDateTime()` / `rt.gen_random_uuid()` (gotchas 2-4).
+Constructs one dialect lacks sit in `if dialect == ...` blocks; enum types and extensions are
+created before the tables and dropped by `downgrade` (gotcha 6).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from alembic.autogenerate import render_python_code
+from alembic.autogenerate.api import AutogenContext
+from alembic.migration import MigrationContext
+from alembic.operations import ops
+
+from roundtrip.emit.sa_build import Built, build_metadata, migration_enum_code
+from roundtrip.emit.sa_code import pystr, render
+from roundtrip.emit.sa_view import PG, SQLITE, DataView, build_view
+from roundtrip.ir import Spec
+
+INI_PATH = "alembic.ini"
+ENV_PATH = "migrations/env.py"
+MAKO_PATH = "migrations/script.py.mako"
+INITIAL_PATH = "migrations/versions/0001_initial.py"
+DEFAULT_SQLITE_FILE = "app.db"
+
+
+def emit_alembic(spec: Spec) -> dict[str, str]:
+    """Relative path → content of the Alembic environment and the initial revision."""
+    view = build_view(spec)
+    sources = ", ".join(view.sources) or "(no documents)"
+    return {
+        INI_PATH: alembic_ini(sources),
+        ENV_PATH: env_py(sources),
+        MAKO_PATH: script_mako(sources),
+        INITIAL_PATH: initial_revision(view),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# the initial revision
+# ---------------------------------------------------------------------------------------------
+
+
+def _render_item(built: Built) -> Any:
+    def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+        table = getattr(getattr(obj, "table", None), "name", "")
+        if type_ == "column":
+            return built.column_code.get((table, obj.name), False)
+        if type_ == "check":
+            return built.check_code.get((table, str(obj.sqltext)), False)
+        if type_ == "exclude":
+            return built.exclusion_code.get((table, obj.name), False)
+        if type_ == "foreign_key":
+            return built.deferred_fks.get((table, tuple(obj.column_keys)), False)
+        return False
+
+    return render_item
+
+
+def _render_ops(op_list: list[Any], built: Built, indent: int) -> str:
+    if not op_list:
+        return ""
+    ctx = MigrationContext.configure(dialect_name="postgresql", opts={"user_module_prefix": "rt."})
+    code = render_python_code(ops.UpgradeOps(ops=op_list), migration_context=ctx, render_item=_render_item(built))
+    lines = [ln for ln in code.splitlines() if ln.strip() and not ln.strip().startswith("# ###")]
+    # render_python_code indents by 4; re-indent to the block's depth.
+    pad = " " * indent
+    return "\n".join(pad + ln[4:] if ln.startswith("    ") else pad + ln for ln in lines)
+
+
+def _upgrade_ops(view: DataView, built: Built) -> tuple[list[Any], list[Any], list[Any]]:
+    common: list[Any] = []
+    for tv in view.tables:
+        table = built.tables[tv.name]
+        common.append(ops.CreateTableOp.from_table(table))
+        for ix in built.indexes[""]:
+            if ix.table is table:
+                common.append(ops.CreateIndexOp.from_index(ix))
+    pg: list[Any] = [ops.CreateIndexOp.from_index(ix) for ix in built.indexes[PG]]
+    for table_name, fk in built.late_fks:
+        pg.append(
+            ops.CreateForeignKeyOp(
+                fk.name or None,
+                table_name,
+                fk.ref_table,
+                list(fk.columns),
+                list(fk.ref_columns),
+                ondelete=fk.ondelete or None,
+                onupdate=fk.onupdate or None,
+            )
+        )
+    lite: list[Any] = [ops.CreateIndexOp.from_index(ix) for ix in built.indexes[SQLITE]]
+    return common, pg, lite
+
+
+def _downgrade_ops(view: DataView, built: Built) -> tuple[list[Any], list[Any]]:
+    pg: list[Any] = []
+    for table_name, fk in built.late_fks:
+        name = fk.name or f"{table_name}_{'_'.join(fk.columns)}_fkey"  # PostgreSQL's default name
+        pg.append(ops.DropConstraintOp(name, table_name, type_="foreignkey"))
+    common = [ops.DropTableOp.from_table(built.tables[tv.name]) for tv in reversed(view.tables)]
+    return pg, common
+
+
+def _block(condition: str, body: str) -> str:
+    return f"    if {condition}:\n{body}\n" if body else ""
+
+
+def initial_revision(view: DataView) -> str:
+    built = build_metadata(view)
+    common, pg, lite = _upgrade_ops(view, built)
+    down_pg, down_common = _downgrade_ops(view, built)
+    up_common = _render_ops(common, built, 4)
+    up_pg = _render_ops(pg, built, 8)
+    up_lite = _render_ops(lite, built, 8)
+    dn_pg = _render_ops(down_pg, built, 8)
+    dn_common = _render_ops(down_common, built, 4)
+    sources = ", ".join(view.sources) or "(no documents)"
+    table_list = ", ".join(t.name for t in view.tables) or "(none)"
+    enums = "".join(f"    {render(migration_enum_code(e))},\n" for e in view.enums)
+    exts = "".join(f"    {pystr(x)},\n" for x in view.extensions)
+    body = "\n".join([up_common, _block('dialect == "postgresql"', up_pg), _block('dialect == "sqlite"', up_lite)])
+    text = f'''"""Initial schema: generated by roundtrip from {sources}. Do not edit; regenerate with `roundtrip generate`.
+
+Tables: {table_list}.
+
+Revision ID: 0001
+Revises:
+Create Date: not recorded (generated files are deterministic)
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from app.db import types as rt
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | tuple[str, ...] | None = None
+depends_on: str | tuple[str, ...] | None = None
+
+# PostgreSQL extensions the schema needs (created if missing; dropped again by downgrade if unused).
+EXTENSIONS: tuple[str, ...] = (
+{exts})
+
+# Native enum types, created once before the tables that use them (PostgreSQL only).
+ENUM_TYPES: tuple[postgresql.ENUM, ...] = (
+{enums})
+
+
+def upgrade() -> None:
+    dialect = op.get_context().dialect.name
+    if dialect == "postgresql":
+        for extension in EXTENSIONS:
+            op.execute(rt.CreateExtension(extension))
+        for enum_type in ENUM_TYPES:
+            op.execute(postgresql.CreateEnumType(enum_type))
+{body}
+
+def downgrade() -> None:
+    dialect = op.get_context().dialect.name
+{_block('dialect == "postgresql"', dn_pg)}{dn_common}
+    if dialect == "postgresql":
+        for enum_type in reversed(ENUM_TYPES):
+            op.execute(postgresql.DropEnumType(enum_type))
+        _drop_extensions()
+
+
+def _drop_extensions() -> None:
+    """Drop the extensions again unless something else in the database still uses them."""
+    context = op.get_context()
+    for extension in reversed(EXTENSIONS):
+        if context.as_sql:
+            op.execute(rt.DropExtension(extension))
+            continue
+        savepoint = op.get_bind().begin_nested()
+        try:
+            op.execute(rt.DropExtension(extension))
+            savepoint.commit()
+        except sa.exc.DBAPIError:
+            savepoint.rollback()  # still in use by objects this migration did not create: keep it
+'''
+    text = re.sub(r"\n{3,}(?=\S)", "\n\n\n", text)
+    return re.sub(r"\n\n\n(?=    )", "\n\n", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# environment
+# ---------------------------------------------------------------------------------------------
+
+
+def alembic_ini(sources: str) -> str:
+    return f"""# Alembic configuration: generated by roundtrip from {sources}.
+# The database URL is not stored here: migrations/env.py takes it from DATABASE_URL and falls
+# back to a SQLite file next to this file ({DEFAULT_SQLITE_FILE}).
+#   DATABASE_URL=postgresql://user@host/db alembic -c alembic.ini upgrade head
+
+[alembic]
+script_location = %(here)s/migrations
+prepend_sys_path = %(here)s
+path_separator = os
+version_path_separator = os
+
+[loggers]
+keys = root,sqlalchemy,alembic
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARNING
+handlers = console
+qualname =
+
+[logger_sqlalchemy]
+level = WARNING
+handlers =
+qualname = sqlalchemy.engine
+
+[logger_alembic]
+level = INFO
+handlers =
+qualname = alembic
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+datefmt = %H:%M:%S
+"""
+
+
+def env_py(sources: str) -> str:
+    return f'''"""Alembic environment: generated by roundtrip from {sources}. Do not edit; regenerate with `roundtrip generate`.
+
+The database is, in order: the URL a caller put into `config.attributes["database_url"]`,
+the DATABASE_URL environment variable, `sqlalchemy.url` in alembic.ini, and finally a SQLite file
+next to alembic.ini. All migrations run in one transaction, on SQLite too, so a failure leaves
+no half-applied schema.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from logging.config import fileConfig
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import context
+
+OUT = Path(__file__).resolve().parent.parent
+if sys.path[:1] != [str(OUT)]:
+    sys.path.insert(0, str(OUT))  # first, so this backend's `app` package wins over any other
+
+from app.db import models  # noqa: E402 - importable once OUT is on sys.path
+
+config = context.config
+target_metadata = models.Base.metadata
+
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def database_url() -> str:
+    url = str(config.attributes.get("database_url") or os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url") or "")
+    if not url:
+        url = "sqlite:///" + str(OUT / {pystr(DEFAULT_SQLITE_FILE)})
+    # Plain postgresql:// would pick psycopg2; this project ships psycopg 3.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _sqlite_transactional(engine: sa.Engine) -> None:
+    """pysqlite commits DDL implicitly; take over BEGIN so the whole upgrade is one transaction."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True, dialect_opts={{"paramstyle": "named"}})
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = sa.create_engine(database_url(), poolclass=sa.pool.NullPool)
+    if engine.dialect.name == "sqlite":
+        _sqlite_transactional(engine)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, transactional_ddl=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
+'''
+
+
+def script_mako(sources: str) -> str:
+    return f'''## Revision template: generated by roundtrip from {sources}. New revisions you create with it are yours.
+"""${{message}}
+
+Revision ID: ${{up_revision}}
+Revises: ${{down_revision | comma,n}}
+Create Date: ${{create_date}}
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+${{imports if imports else ""}}
+revision: str = ${{repr(up_revision)}}
+down_revision: str | None = ${{repr(down_revision)}}
+branch_labels: str | tuple[str, ...] | None = ${{repr(branch_labels)}}
+depends_on: str | tuple[str, ...] | None = ${{repr(depends_on)}}
+
+
+def upgrade() -> None:
+    ${{upgrades if upgrades else "pass"}}
+
+
+def downgrade() -> None:
+    ${{downgrades if downgrades else "pass"}}
+'''
