@@ -124,6 +124,63 @@ def bench_markdown(ctx: Context) -> Outcome:
     return Outcome(endpoints, tables)
 
 
+# ----- data layer (issue 3): generate + migrate + seed, on SQLite and on PostgreSQL
+
+def _generate_into(ctx: Context, out: Path) -> tuple[int, int]:
+    from roundtrip import api
+    from roundtrip.writer import write_tree
+
+    result = api.load(ctx.spec_dir)
+    files = api.generated_files(result.spec)
+    write_tree(out, files, force=True)
+    return len(result.spec.tables), len(result.spec.samples)
+
+
+@benchmark("generate", suite="data", description="load + emit models, migrations, seed, OpenAPI + write the tree")
+def bench_generate(ctx: Context) -> Outcome:
+    with tempfile.TemporaryDirectory() as tmp:
+        tables, rows = _generate_into(ctx, Path(tmp) / "out")
+    return Outcome(None, tables, f"{rows} sample rows")
+
+
+def _migrate_and_seed(ctx: Context, url_for: Callable[[Path], str]) -> Outcome:
+    import roundtrip.db as rdb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        tables, _ = _generate_into(ctx, out)
+        url = url_for(Path(tmp))
+        start = time.perf_counter()
+        rdb.upgrade(out, url)
+        upgraded = time.perf_counter()
+        report = rdb.seed(out, url)
+        seeded = time.perf_counter()
+    return Outcome(None, tables, f"upgrade {upgraded - start:.2f}s + seed {seeded - upgraded:.2f}s ({report.total} rows), generate excluded")
+
+
+@benchmark("upgrade-sqlite", suite="data", description="generate, then alembic upgrade head + seed on SQLite")
+def bench_upgrade_sqlite(ctx: Context) -> Outcome:
+    return _migrate_and_seed(ctx, lambda tmp: f"sqlite:///{tmp / 'bench.db'}")
+
+
+@benchmark("upgrade-postgres", suite="data", description="generate, then alembic upgrade head + seed on PostgreSQL")
+def bench_upgrade_postgres(ctx: Context) -> Outcome:
+    import os
+    import uuid
+
+    import psycopg
+
+    base = os.environ.get("ROUNDTRIP_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"rt_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        return _migrate_and_seed(ctx, lambda tmp: base.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _diagnostic_note(diags: list[Any]) -> str:
     counts: dict[str, int] = {}
     for d in diags:
