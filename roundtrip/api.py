@@ -98,3 +98,43 @@ def generate(specs: Path, out: Path, *, force: bool = False) -> GenerateResult:
     files = generated_files(result.spec)
     gen.written, gen.unchanged, gen.refused = write_tree(Path(out), files, force=force)
     return gen
+
+
+def canonical_docs(spec: Spec) -> dict[str, str]:
+    """The Spec rendered as canonical Markdown (API_SPEC.md, DATA_MODEL.md, SECURITY.md)."""
+    from roundtrip.emit.markdown import render_docs
+
+    return render_docs(spec)
+
+
+def spec_from_openapi(source: str) -> Spec:
+    """Import an OpenAPI 3.0/3.1 document from a file path or an http(s) URL."""
+    from roundtrip.importers import from_openapi, parse_openapi_text
+
+    if source.startswith(("http://", "https://")):
+        import httpx
+
+        text = httpx.get(source, timeout=30, follow_redirects=True).raise_for_status().text
+    else:
+        text = Path(source).read_text(encoding="utf-8")
+    return from_openapi(parse_openapi_text(text))
+
+
+def spec_from_database(url: str) -> Spec:
+    from roundtrip.importers import from_database
+
+    return from_database(url)
+
+
+def load_side(side: str, repo: Path = Path(".")) -> tuple[Spec, str, object | None]:
+    """One side of `roundtrip diff`: a folder/file, or `REV` / `REV:subdir` of the git repository at `repo`.
+    Returns (spec, the root to show in reports, a cleanup handle or None)."""
+    path = Path(side)
+    if path.exists():
+        return load(path).spec, side, None
+    from roundtrip.diff.revision import revision_dir
+
+    rev, _, sub = side.partition(":")
+    ctx = revision_dir(repo, rev, sub or "specs")
+    folder = ctx.__enter__()
+    return load(folder).spec, sub or "specs", ctx
