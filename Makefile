@@ -20,6 +20,7 @@ spec2code: install
 test: install
 	$(BIN)/ruff check roundtrip tests bench
 	$(BIN)/lint-imports
+	$(BIN)/roundtrip check specs -o generated
 	$(BIN)/python -m pytest -q
 
 lint: install

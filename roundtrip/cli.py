@@ -328,6 +328,61 @@ def diff_cmd(
     raise typer.Exit(exit_code(changes, fail_on.value))
 
 
+@app.command()
+def check(
+    specs: SpecsArg,
+    output: OutArg,
+) -> None:
+    """Regenerate in memory and compare with OUT: exit 1 with a unified diff when the committed tree is stale."""
+    from roundtrip.verify import check_tree
+
+    result = check_tree(specs, output)
+    if result.usage_error:
+        _fail(result.summary())
+    sys.stdout.write(result.unified_diff())
+    _print_diagnostics(specs, result.diagnostics, LintFormat.text, sys.stderr)
+    typer.echo(result.summary(), err=True)
+    raise typer.Exit(result.exit_code)
+
+
+class VerifyFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    github = "github"
+
+
+@app.command()
+def verify(
+    specs: SpecsArg,
+    app_dir: Annotated[Path | None, typer.Option("--app", help="A generated backend folder: started on a fresh SQLite database.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="A running backend (any framework).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL to compare with the docs.")] = None,
+    token: Annotated[str | None, typer.Option("--token", help="Bearer token for protected endpoints.")] = None,
+    login: Annotated[str | None, typer.Option("--login", help="EMAIL:PASSWORD to log in with the documented login endpoint.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for generated requests.")] = 0,
+    max_examples: Annotated[int, typer.Option("--max-examples", help="schemathesis budget per operation.")] = 10,
+    format: Annotated[VerifyFormat, typer.Option("--format", "-f")] = VerifyFormat.text,
+    report: Annotated[Path | None, typer.Option("--report", help="Also write the report here (.json → JSON, .xml → JUnit, else text).")] = None,
+    min_coverage: Annotated[float | None, typer.Option("--min-coverage", help="Fail below this % of documented statuses exercised.")] = None,
+) -> None:
+    """Verify a backend and a database against the docs: docs, interface, database and behaviour stages."""
+    from roundtrip.verify import render
+    from roundtrip.verify import verify as run_verify
+    from roundtrip.writer import write_atomic
+
+    rep = run_verify(specs, app=app_dir, base_url=base_url, db=db, token=token, login=login, seed=seed,
+                     max_examples=max_examples, min_coverage=min_coverage)
+    if rep.usage_error:
+        _fail(rep.usage_error)
+    show = lambda f: _display_file(specs, f)  # noqa: E731
+    sys.stdout.write(render(rep, format.value, display=show))
+    if report is not None:
+        fmt = {".json": "json", ".xml": "junit"}.get(report.suffix, "text")
+        write_atomic(report, render(rep, fmt, display=show), force=True)
+    raise typer.Exit(rep.exit_code)
+
+
 def main() -> None:
     """Entry point: maps every unexpected exception to exit 3 with a short report, never a bare traceback."""
     try:
