@@ -181,6 +181,31 @@ def bench_upgrade_postgres(ctx: Context) -> Outcome:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# ----- round trip (issue 6): canonical docs and the breaking-change diff
+
+@benchmark("docs", suite="roundtrip", description="load + render canonical Markdown (render_docs)")
+def bench_docs(ctx: Context) -> Outcome:
+    from roundtrip import api
+
+    spec = api.load(ctx.spec_dir).spec
+    files = api.canonical_docs(spec)
+    return Outcome(len(spec.endpoints), len(spec.tables), f"{sum(len(t) for t in files.values()):,} bytes of docs")
+
+
+@benchmark("diff", suite="roundtrip", description="load both sides + diff_specs (docs vs their canonical rendering)")
+def bench_diff(ctx: Context) -> Outcome:
+    from roundtrip import api
+    from roundtrip.diff import diff_specs
+    from roundtrip.writer import write_tree
+
+    old = api.load(ctx.spec_dir).spec
+    with tempfile.TemporaryDirectory() as tmp:
+        write_tree(Path(tmp), api.canonical_docs(old), force=True)
+        new = api.load(Path(tmp)).spec
+    changes = diff_specs(old, new)
+    return Outcome(len(new.endpoints), len(new.tables), f"{len(changes)} changes")
+
+
 def _diagnostic_note(diags: list[Any]) -> str:
     counts: dict[str, int] = {}
     for d in diags:
