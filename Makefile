@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install spec2code test lint bench clean
+.PHONY: install spec2code test lint bench mock clean
 
 install: $(STAMP)
 
@@ -21,11 +21,15 @@ test: install
 	$(BIN)/ruff check roundtrip tests bench
 	$(BIN)/lint-imports
 	$(BIN)/roundtrip check specs -o generated
+	$(BIN)/roundtrip verify specs --app generated --login ana.ribeiro@pantry.dev:PantryDemo123
 	$(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check roundtrip tests bench
 	$(BIN)/lint-imports
+
+mock: install
+	$(BIN)/roundtrip serve specs
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -67,16 +67,25 @@ def compile_path(path: Path) -> tuple[CompileResult, dict[str, Any]]:
 
 def generated_files(spec: Spec) -> dict[str, str]:
     """Every file `roundtrip generate` writes for a Spec, in memory (relative path → content)."""
+    from roundtrip.emit.app import emit_app
     from roundtrip.emit.migrations import emit_alembic
+    from roundtrip.emit.openapi import build_openapi
     from roundtrip.emit.seed import emit_seed
     from roundtrip.emit.sqlalchemy_models import emit_models
 
+    doc = build_openapi(spec)
     files: dict[str, str] = {}
-    for part in (emit_models(spec), emit_alembic(spec), emit_seed(spec)):
+    for part in (emit_models(spec), emit_alembic(spec), emit_seed(spec), emit_app(spec, doc)):
         files.update(part)
-    doc, _ = openapi(spec)
     files["openapi.yaml"] = render_openapi(doc, spec.files)
     return files
+
+
+def user_layer_files(spec: Spec) -> dict[str, str]:
+    """Files created once for the developer (OUT/custom/): written only when absent, never regenerated."""
+    from roundtrip.emit.app import emit_user_layer
+
+    return emit_user_layer(spec)
 
 
 @dataclass
@@ -97,6 +106,12 @@ def generate(specs: Path, out: Path, *, force: bool = False) -> GenerateResult:
         return gen
     files = generated_files(result.spec)
     gen.written, gen.unchanged, gen.refused = write_tree(Path(out), files, force=force)
+    for rel, text in user_layer_files(result.spec).items():
+        target = Path(out) / rel
+        if not target.exists():  # the user's from now on: created once, never touched again
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            gen.written.append(rel)
     return gen
 
 

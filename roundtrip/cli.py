@@ -329,6 +329,24 @@ def diff_cmd(
 
 
 @app.command()
+def serve(
+    target: Annotated[Path, typer.Argument(help="A spec folder (compiled and generated into .roundtrip-cache/) or a generated backend folder.")],
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    reset: Annotated[bool, typer.Option("--reset", help="Start from an empty database (migrate and seed again).")] = False,
+) -> None:
+    """Run the reference backend / mock server: migrate, seed, print the URL, docs page and test accounts, serve."""
+    from roundtrip.serve import ServeError
+    from roundtrip.serve import serve as run_serve
+
+    try:
+        run_serve(target, db=db, host=host, port=port, reset=reset)
+    except ServeError as err:
+        _fail(str(err), EXIT_FINDINGS)
+
+
+@app.command()
 def check(
     specs: SpecsArg,
     output: OutArg,

@@ -1,0 +1,436 @@
+"""CRUD over the database for operations that map to a table.
+
+list: documented pagination (offset/limit or page/limit), `sort=-createdAt,title` over an allow-list,
+equality filters (comma-separated values are OR), filters through a child table, free-text search,
+and the documented list envelope (`data` + `pagination`/`meta`, or a bare array).
+get / create / update (PATCH: only the fields sent; PUT: the same, documented) / delete (soft delete
+when the table has `deleted_at`). API names are camelCase, columns snake_case; rows of another
+tenant, and (where the docs make rows personal) of another user, are invisible: 404, not 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from .access import caller_role_for, grant_creator, scope_to_memberships, visible
+from .context import Context, Reply
+from .errors import ApiError
+from .records import snake
+from .store import TableInfo, coerce, fake_column_value
+
+TOTAL_KEYS = ("total", "totalItems", "totalCount", "count", "total_items", "total_count", "totalResults")
+LIMIT_KEYS = ("limit", "pageSize", "perPage", "size", "page_size", "per_page")
+OFFSET_KEYS = ("offset", "skip")
+PAGE_KEYS = ("page", "currentPage", "pageNumber", "current_page")
+PAGES_KEYS = ("totalPages", "pages", "pageCount", "total_pages")
+MORE_KEYS = ("hasMore", "hasNext", "hasNextPage", "has_more", "has_next")
+PREV_KEYS = ("hasPrev", "hasPrevious", "hasPreviousPage", "has_prev")
+
+
+def table_of(ctx: Context) -> TableInfo:
+    name = ctx.op.table
+    info = ctx.kit.tables.get(name or "")
+    if info is None:
+        raise ApiError(500, "INTERNAL_ERROR", f"operation {ctx.op.id} has no table")
+    return info
+
+
+def not_found(ctx: Context) -> ApiError:
+    return ctx.op.fail(404, "NOT_FOUND", "Resource not found")
+
+
+def scoped(ctx: Context, info: TableInfo, stmt: Any) -> Any:
+    """Tenant scoping (always, for a signed-in caller) and owner scoping (personal rows) on a SELECT."""
+    p = ctx.principal
+    if p is None:
+        return stmt
+    t = info.table
+    for col in ctx.op.get("scope_columns") or []:
+        if col in t.c and col in p.row:
+            stmt = stmt.where(t.c[col] == p.row[col])
+    owner = ctx.op.get("owner_scope")
+    if owner and owner in t.c and not ctx.kit.privileged(p):
+        stmt = stmt.where(t.c[owner] == p.id)
+    return stmt
+
+
+def check_parent(ctx: Context) -> tuple[str, Any] | None:
+    """(fk column, parent key) for a nested collection (`/recipes/{recipeId}/reviews`); 404 if the parent is gone."""
+    parent = ctx.op.get("parent")
+    if not parent:
+        return None
+    pinfo = ctx.kit.tables.get(parent["table"])
+    value = ctx.params.get(parent["param"])
+    if pinfo is None or value is None:
+        return None
+    stmt = sa.select(pinfo.table).where(pinfo.table.c[parent["key"]] == coerce(value, pinfo.table.c[parent["key"]])).where(pinfo.live())
+    stmt = scoped_parent(ctx, pinfo, stmt)
+    row = ctx.conn.execute(stmt.limit(1)).mappings().first()
+    if row is None:
+        raise ctx.op.fail(404, "NOT_FOUND", "Resource not found")
+    return parent["column"], row[parent["key"]]
+
+
+def scoped_parent(ctx: Context, info: TableInfo, stmt: Any) -> Any:
+    p = ctx.principal
+    if p is None:
+        return stmt
+    for col in ctx.op.get("scope_columns") or []:
+        if col in info.table.c and col in p.row:
+            stmt = stmt.where(info.table.c[col] == p.row[col])
+    return stmt
+
+
+def load_one(ctx: Context, info: TableInfo) -> dict[str, Any]:
+    key_param = ctx.op.get("id_param")
+    key_col = ctx.op.get("id_column") or (info.pk[0] if info.pk else None)
+    if not key_param or key_col is None:
+        raise ApiError(500, "INTERNAL_ERROR", f"operation {ctx.op.id} has no key parameter")
+    t = info.table
+    try:
+        key = coerce(ctx.params.get(key_param), t.c[key_col])
+    except (ValueError, TypeError):
+        raise not_found(ctx) from None
+    stmt = sa.select(t).where(t.c[key_col] == key).where(info.live())
+    parent = check_parent(ctx)
+    if parent:
+        stmt = stmt.where(t.c[parent[0]] == parent[1])
+    row = ctx.conn.execute(scoped(ctx, info, stmt).limit(1)).mappings().first()
+    if row is None or not visible(ctx, dict(row)):
+        raise not_found(ctx)
+    return dict(row)
+
+
+def check_owner(ctx: Context, info: TableInfo, row: dict[str, Any]) -> None:
+    """Writes to a row with an owner column: its owner or a privileged role (moderator, admin...)."""
+    p = ctx.principal
+    owner = ctx.op.get("owner_column")
+    if p is None or not owner or owner not in row or ctx.kit.privileged(p):
+        return
+    if row[owner] != p.id and str(row[owner]) != str(p.id):
+        raise ctx.op.fail(403, "FORBIDDEN", "You may not change this resource")
+
+
+def respond_row(ctx: Context, info: TableInfo, row: dict[str, Any], status: int | None = None) -> Reply:
+    status = status or ctx.op.success
+    schema = ctx.op.get("response")
+    if status == 204 or schema is None:
+        return Reply(status, None, empty=True)
+    body = ctx.kit.records.shape(ctx.conn, info, with_caller_role(ctx, row), schema, ctx.op.fields or None)
+    return Reply(status, body)
+
+
+def with_caller_role(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
+    m = ctx.op.get("membership")
+    if not m or m["role_column"] in row:
+        return row
+    role = caller_role_for(ctx, row)
+    return {**row, m["role_column"]: role} if role is not None else row
+
+
+# ---------------------------------------------------------------------------------------------
+# handlers
+# ---------------------------------------------------------------------------------------------
+
+
+def get_one(ctx: Context) -> Reply:
+    info = table_of(ctx)
+    return respond_row(ctx, info, load_one(ctx, info))
+
+
+def list_rows(ctx: Context) -> Reply:
+    info = table_of(ctx)
+    t = info.table
+    lst = ctx.op.get("list") or {}
+    stmt = sa.select(t).where(info.live())
+    parent = check_parent(ctx)
+    if parent:
+        stmt = stmt.where(t.c[parent[0]] == parent[1])
+    stmt = scoped(ctx, info, stmt)
+    stmt = scope_to_memberships(ctx, t, stmt)
+    stmt = apply_filters(ctx, info, stmt)
+    total = ctx.conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar() or 0
+    stmt = apply_sort(ctx, info, stmt)
+    limit, offset, page = paging(ctx)
+    rows = [dict(r) for r in ctx.conn.execute(stmt.limit(limit).offset(offset)).mappings()]
+    item_schema = lst.get("item_schema")
+    items = [ctx.kit.records.shape(ctx.conn, info, with_caller_role(ctx, r), item_schema, ctx.op.fields or None) for r in rows]
+    facts = {"total": int(total), "limit": limit, "offset": offset, "page": page, "count": len(items)}
+    return Reply(ctx.op.success, envelope(ctx, items, facts))
+
+
+def envelope(ctx: Context, items: list[Any], facts: dict[str, int]) -> Any:
+    s = ctx.kit.schemas
+    schema = ctx.op.get("response")
+    if s.kind(schema) == "array" or not schema:
+        return items
+    lst = ctx.op.get("list") or {}
+    items_key = lst.get("items_key") or "data"
+    props, required = s.properties(schema)
+    out: dict[str, Any] = {}
+    meta_key = lst.get("meta_key")
+    for name, prop in props.items():
+        if name == items_key:
+            out[name] = items
+        elif name == meta_key:
+            mprops, mreq = s.properties(prop)
+            out[name] = {k: v for k in mprops if (v := meta_value(k, facts, s.kind(mprops[k]))) is not None or k in mreq}
+            for k in mreq:
+                if out[name].get(k) is None and not s.nullable(mprops.get(k)):
+                    out[name][k] = s.fake(mprops.get(k), k)
+        else:
+            value = meta_value(name, facts, s.kind(prop))
+            if value is not None:
+                out[name] = value
+            elif name in required:
+                out[name] = None if s.nullable(prop) else s.fake(prop, name)
+    return out
+
+
+def meta_value(key: str, f: dict[str, int], kind: str) -> Any:
+    total, limit, offset = f["total"], f["limit"], f["offset"]
+    if key in TOTAL_KEYS:
+        return total
+    if key in LIMIT_KEYS:
+        return limit
+    if key in OFFSET_KEYS:
+        return offset
+    if key in PAGE_KEYS:
+        return f["page"]
+    if key in PAGES_KEYS:
+        return max(1, math.ceil(total / limit)) if limit else 1
+    if key in MORE_KEYS:
+        return offset + f["count"] < total
+    if key in PREV_KEYS:
+        return offset > 0
+    if key in ("nextCursor", "next_cursor", "cursor"):
+        return str(offset + limit) if offset + f["count"] < total else None
+    return None
+
+
+def paging(ctx: Context) -> tuple[int, int, int]:
+    pg = ctx.op.get("pagination") or {}
+    default_limit = int(pg.get("default_limit") or 20)
+    max_limit = int(pg.get("max_limit") or 100)
+    limit_param = pg.get("limit_param")
+    raw_limit = ctx.params.get(limit_param) if limit_param else None
+    limit = int(raw_limit) if isinstance(raw_limit, (int, float, str)) and str(raw_limit).lstrip("-").isdigit() else default_limit
+    limit = max(1, min(limit, max_limit))
+    page = 1
+    offset = 0
+    if pg.get("page_param"):
+        raw_page = ctx.params.get(pg["page_param"])
+        page = max(1, int(raw_page)) if raw_page is not None else 1
+        offset = (page - 1) * limit
+    elif pg.get("offset_param"):
+        raw_offset = ctx.params.get(pg["offset_param"])
+        offset = max(0, int(raw_offset)) if raw_offset is not None else 0
+        page = offset // limit + 1
+    return limit, offset, page
+
+
+def apply_filters(ctx: Context, info: TableInfo, stmt: Any) -> Any:
+    t = info.table
+    for param, spec in (ctx.op.get("filters") or {}).items():
+        value = ctx.params.get(param)
+        if value is None or value == "":
+            continue
+        if spec.get("op") == "mine":
+            if value in (True, "true", "1") and ctx.principal is not None and spec["column"] in t.c:
+                stmt = stmt.where(t.c[spec["column"]] == ctx.principal.id)
+            continue
+        via = spec.get("via")
+        column = spec["column"]
+        if via:
+            child = ctx.kit.tables.get(via["table"])
+            if child is None:
+                continue
+            ct = child.table
+            sub = sa.select(ct.c[via["fk"]]).where(ct.c[column] == coerce(value, ct.c[column]))
+            stmt = stmt.where(t.c[via["key"]].in_(sub))
+            continue
+        col = t.c[column]
+        op = spec.get("op", "eq")
+        try:
+            if op in ("gte", "lte", "gt", "lt"):
+                v = coerce(value, col)
+                stmt = stmt.where({"gte": col >= v, "lte": col <= v, "gt": col > v, "lt": col < v}[op])
+            elif isinstance(value, str) and "," in value and spec.get("multi", True):
+                stmt = stmt.where(col.in_([coerce(v.strip(), col) for v in value.split(",") if v.strip()]))
+            elif isinstance(value, list):
+                stmt = stmt.where(col.in_([coerce(v, col) for v in value]))
+            else:
+                stmt = stmt.where(col == coerce(value, col))
+        except (ValueError, TypeError):
+            if value == spec.get("default"):
+                continue  # a default the docs wrote in prose ("from + 7 days"): not a value to filter by
+            raise ctx.kit.validation_error(ctx.op, [{"field": param, "issue": "invalid value"}]) from None
+    search = ctx.op.get("search")
+    if search and ctx.params.get(search["param"]):
+        term = str(ctx.params[search["param"]]).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = term + "%" if search.get("mode") == "prefix" else f"%{term}%"
+        cols = [t.c[c] for c in search.get("columns", []) if c in t.c]
+        if cols:
+            stmt = stmt.where(sa.or_(*[sa.func.lower(c).like(pattern, escape="\\") for c in cols]))
+    return stmt
+
+
+def apply_sort(ctx: Context, info: TableInfo, stmt: Any) -> Any:
+    t = info.table
+    spec = ctx.op.get("sort") or {}
+    raw = ctx.params.get(spec.get("param") or "") or spec.get("default") or ""
+    order: list[Any] = []
+    fields: dict[str, str | None] = spec.get("fields") or {}
+    for part in [p.strip() for p in str(raw).split(",") if p.strip()]:
+        desc = part.startswith("-")
+        name = part.lstrip("-+")
+        if ":" in name:  # `createdAt:desc`
+            name, _, direction = name.partition(":")
+            desc = direction.lower() == "desc"
+        if name not in fields and snake(name) not in t.c:
+            raise ApiError(
+                ctx.kit.validation_status(ctx.op),
+                spec.get("error_code") or ctx.kit.validation_code,
+                f"Unknown sort field '{name}'",
+                [{"field": spec.get("param") or "sort", "issue": f"unknown field '{name}'"}],
+            )
+        column = fields.get(name) if name in fields else snake(name)
+        if column and column in t.c:
+            order.append(t.c[column].desc() if desc else t.c[column].asc())
+    order += [t.c[c].asc() for c in info.pk]  # a stable order, so pages never overlap
+    return stmt.order_by(*order)
+
+
+def write_values(ctx: Context, info: TableInfo, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(column values, array properties with child rows) from a request body with API names."""
+    t = info.table
+    values: dict[str, Any] = {}
+    nested: dict[str, Any] = {}
+    fields = ctx.op.fields
+    for name, value in body.items():
+        column = fields.get(name) or snake(name)
+        if column in t.c:
+            if column in info.pk and ctx.op.kind != "crud-create":
+                continue
+            try:
+                values[column] = coerce(value, t.c[column])
+            except (ValueError, TypeError):
+                raise ctx.kit.validation_error(ctx.op, [{"field": name, "issue": "invalid value"}]) from None
+        elif isinstance(value, list):
+            nested[name] = value
+    return values, nested
+
+
+def create(ctx: Context) -> Reply:
+    info = table_of(ctx)
+    t = info.table
+    values, nested = write_values(ctx, info, dict(ctx.body or {}))
+    parent = check_parent(ctx)
+    if parent:
+        values[parent[0]] = parent[1]
+    p = ctx.principal
+    if p is not None:
+        for col in ctx.op.get("scope_columns") or []:
+            if col in t.c and col in p.row:
+                values[col] = p.row[col]
+        owner = ctx.op.get("owner_column")
+        if owner and owner not in values:
+            values[owner] = p.id
+    derive_references(ctx, info, values)
+    if "slug" in t.c and "slug" not in values:
+        source = next((values[c] for c in ("name", "title") if isinstance(values.get(c), str)), "")
+        values["slug"] = slugify(source, t.c["slug"])
+    for col in t.c:
+        if col.name in values or col.nullable or col.default is not None or col.server_default is not None:
+            continue
+        if col.primary_key and col.autoincrement is True:
+            continue
+        if col.primary_key and isinstance(col.type, sa.Integer) and len(info.pk) == 1:
+            continue
+        if isinstance(col.type, sa.Integer):
+            # a per-parent sequence nobody sends (tasks.number, exam_attempts.attempt_number): next value
+            stmt = sa.select(sa.func.coalesce(sa.func.max(col), 0) + 1)
+            if parent:
+                stmt = stmt.where(t.c[parent[0]] == parent[1])
+            values[col.name] = int(ctx.conn.execute(stmt).scalar() or 1)
+            continue
+        values[col.name] = fake_column_value(col)
+    row = dict(ctx.conn.execute(sa.insert(t).values(**values).returning(*t.c)).mappings().one())
+    write_nested(ctx, info, row, nested)
+    grant_creator(ctx, row)
+    return respond_row(ctx, info, row)
+
+
+def derive_references(ctx: Context, info: TableInfo, values: dict[str, Any]) -> None:
+    """A required reference nobody sent, held by a row another sent reference points to:
+    bookings.workspace_id from the booked room's rooms.workspace_id."""
+    t = info.table
+    for col in t.c:
+        if col.name in values or col.nullable or col.default is not None or col.server_default is not None:
+            continue
+        for ref_col, (target, target_col) in info.fks.items():
+            if ref_col == col.name or values.get(ref_col) is None or target not in ctx.kit.tables:
+                continue
+            row = ctx.kit.records.fetch(ctx.conn, ctx.kit.tables[target], target_col, values[ref_col], live=False)
+            if row is not None and row.get(col.name) is not None:
+                values[col.name] = row[col.name]
+                break
+
+
+def slugify(text: str, column: sa.Column[Any]) -> str:
+    """A unique-enough URL slug from a name (`Berlin HQ` → `berlin-hq-3f9a1c`): slug columns are usually unique."""
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
+    suffix = uuid.uuid4().hex[:6]
+    length = getattr(column.type, "length", None) or 64
+    return f"{base[: max(1, length - 7)]}-{suffix}"
+
+
+def write_nested(ctx: Context, info: TableInfo, row: dict[str, Any], nested: dict[str, Any]) -> None:
+    if not nested:
+        return
+    props, _ = ctx.kit.schemas.properties(ctx.op.get("request") or {})
+    for name, value in nested.items():
+        if name in props:
+            ctx.kit.records.write_children(ctx.conn, info, row, name, props[name], value)
+
+
+def update(ctx: Context) -> Reply:
+    info = table_of(ctx)
+    t = info.table
+    row = load_one(ctx, info)
+    check_owner(ctx, info, row)
+    values, nested = write_values(ctx, info, dict(ctx.body or {}))
+    for col in ctx.op.get("scope_columns") or []:
+        values.pop(col, None)
+    if values:
+        where = sa.and_(*[t.c[c] == row[c] for c in info.pk])
+        if "updated_at" in t.c and "updated_at" not in values and t.c["updated_at"].onupdate is None:
+            values["updated_at"] = dt.datetime.now(dt.UTC)
+        row = dict(ctx.conn.execute(sa.update(t).where(where).values(**values).returning(*t.c)).mappings().one())
+    write_nested(ctx, info, row, nested)
+    return respond_row(ctx, info, row)
+
+
+def delete(ctx: Context) -> Reply:
+    info = table_of(ctx)
+    t = info.table
+    row = load_one(ctx, info)
+    check_owner(ctx, info, row)
+    where = sa.and_(*[t.c[c] == row[c] for c in info.pk])
+    if info.soft_delete:
+        ctx.conn.execute(sa.update(t).where(where).values({info.soft_delete: dt.datetime.now(dt.UTC)}))
+    else:
+        ctx.conn.execute(sa.delete(t).where(where))
+    if ctx.op.success == 204 or ctx.op.get("response") is None:
+        return Reply(ctx.op.success, None, empty=True)
+    return respond_row(ctx, info, row)
+
+
+HANDLERS = {"crud-list": list_rows, "crud-get": get_one, "crud-create": create, "crud-update": update, "crud-delete": delete}
+

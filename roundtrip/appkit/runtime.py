@@ -1,0 +1,249 @@
+"""The `Kit`: everything one generated app shares (model, tables, engine, token and password services),
+and `handle`, the one entry point every generated route calls.
+
+handle(request, operationId, params, body):
+  1. the caller: bearer token → Principal (401 when the docs mark the operation protected), roles (403);
+  2. the documented rate limit (429 + Retry-After; X-RateLimit-* headers on every answer);
+  3. the handler: a user override from OUT/custom/ when there is one, else the generated behaviour
+     for the operation's kind (CRUD, an auth flow, or the docs' example);
+  4. database errors become documented errors (unique → 409, foreign key → 422/404/400, check → 400).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from . import access, authflows, crud
+from .config import Settings
+from .context import Context, Operation, Principal, Reply
+from .errors import ApiError, Envelope
+from .observe import Limit, RateLimiter, request_id_var
+from .records import Records, request_rows
+from .security import Passwords, Tokens, TokenSettings
+from .shaping import Schemas
+from .store import TableInfo, classify_integrity
+
+log = logging.getLogger("app.kit")
+
+Handler = Callable[[Context], Reply]
+HANDLERS: dict[str, Handler] = {**crud.HANDLERS, **authflows.HANDLERS}
+
+
+def make_engine(url: str, pool_size: int = 10) -> sa.Engine:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, record: Any) -> None:
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+
+
+class Kit:
+    def __init__(
+        self,
+        model: dict[str, Any],
+        metadata: sa.MetaData,
+        settings: Settings,
+        overrides: Mapping[str, Handler] | None = None,
+        engine: sa.Engine | None = None,
+    ) -> None:
+        self.model = model
+        self.settings = settings
+        self.schemas = Schemas(model.get("schemas", {}))
+        self.envelope = Envelope.from_model(model.get("envelope"))
+        self.ops = {k: Operation.from_model(k, v) for k, v in model.get("operations", {}).items()}
+        self.tables = {name: TableInfo.of(t) for name, t in metadata.tables.items()}
+        self.engine = engine or make_engine(settings.database_url, settings.db_pool_size)
+        self.passwords = Passwords(settings.password_hash, settings.bcrypt_rounds)
+        self.tokens = Tokens(
+            TokenSettings(
+                settings.jwt_secret,
+                settings.access_token_ttl_seconds,
+                settings.refresh_token_ttl_seconds,
+                settings.jwt_issuer,
+                settings.jwt_audience,
+            )
+        )
+        self.records = Records(self)
+        self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else None
+        self.limiter = RateLimiter()
+        self.overrides: dict[str, Handler] = {k: v for k, v in (overrides or {}).items() if k in self.ops}
+        self.validation_code = str(model.get("validation", {}).get("code") or "VALIDATION_ERROR")
+        # In-memory state of one process: revoked token ids, login failures without columns, the dev outbox.
+        self.revoked_jti: set[str] = set()
+        self.failures: dict[str, int] = {}
+        self.lockouts: dict[str, dt.datetime] = {}
+        self.outbox: list[dict[str, str]] = []
+
+    # -----------------------------------------------------------------------------------------
+    # model lookups
+    # -----------------------------------------------------------------------------------------
+
+    def schema_fields(self, schema: Any) -> dict[str, str]:
+        name = self.schemas.ref_name(schema)
+        link = (self.model.get("schema_links") or {}).get(name)
+        return dict(link["fields"]) if link else {}
+
+    def schema_table(self, schema: Any) -> str | None:
+        name = self.schemas.ref_name(schema)
+        link = (self.model.get("schema_links") or {}).get(name)
+        return str(link["table"]) if link else None
+
+    def privileged(self, p: Principal) -> bool:
+        return p.role in (self.model.get("privileged_roles") or [])
+
+    def common_code(self, status: int, fallback: str) -> str:
+        doc = (self.model.get("common_errors") or {}).get(str(status))
+        return str(doc["code"]) if doc and doc.get("code") else fallback
+
+    def validation_status(self, op: Operation | None) -> int:
+        if op is not None and op.get("validation_status"):
+            return int(op.get("validation_status"))
+        return int(self.model.get("validation", {}).get("status") or 400)
+
+    def validation_error(self, op: Operation | None, details: list[dict[str, str]]) -> ApiError:
+        status = self.validation_status(op)
+        code, message = (self.validation_code, "Request failed validation")
+        if op is not None:
+            doc = (op.get("errors") or {}).get(str(status))
+            if doc and doc.get("code") and "VALID" in str(doc["code"]).upper():
+                code = str(doc["code"])
+        return ApiError(status, code, message, details)
+
+    # -----------------------------------------------------------------------------------------
+    # responses
+    # -----------------------------------------------------------------------------------------
+
+    def error_response(self, err: ApiError, headers: Mapping[str, str] | None = None) -> JSONResponse:
+        body = self.envelope.body(err.status, err.code, err.message, err.details, request_id_var.get())
+        return JSONResponse(body, status_code=err.status, headers={**(headers or {}), **err.headers})
+
+    def render(self, reply: Reply, headers: Mapping[str, str]) -> Response:
+        merged = {**headers, **reply.headers}
+        if reply.empty or reply.status in (204, 304):
+            return Response(status_code=reply.status, headers=merged)
+        return JSONResponse(reply.body, status_code=reply.status, headers=merged)
+
+    # -----------------------------------------------------------------------------------------
+    # dispatch
+    # -----------------------------------------------------------------------------------------
+
+    def handle(self, request: Request, op_id: str, params: Mapping[str, Any] | None = None, body: Any = None) -> Response:
+        op = self.ops[op_id]
+        ctx = Context(self, request, op, dict(params or {}), as_api_dict(body))
+        headers: dict[str, str] = {}
+        rows_token = request_rows.set({} if op.method == "GET" else None)
+        try:
+            if self._write_lock is not None and op.method != "GET":
+                # SQLite has one writer: queueing writers here is cheaper than SQLite's busy-wait retries.
+                with self._write_lock:
+                    return self._handle(ctx, op, op_id, headers)
+            return self._handle(ctx, op, op_id, headers)
+        finally:
+            request_rows.reset(rows_token)
+
+    def _handle(self, ctx: Context, op: Operation, op_id: str, headers: dict[str, str]) -> Response:
+        request = ctx.request
+        cache = op.get("cache_control")
+        if cache and op.method == "GET":
+            headers["Cache-Control"] = str(cache)
+        try:
+            if op.auth_required or request.headers.get("authorization"):
+                ctx.principal = authflows.authenticate(ctx, op.auth_required)
+            access.check_roles(ctx)
+            verdict = self.rate_limit(ctx)
+            if verdict is not None:
+                headers.update(verdict.headers())
+                if not verdict.allowed:
+                    raise op.fail(429, self.common_code(429, "RATE_LIMITED"), "Too many requests")
+            default = HANDLERS.get(op.kind, example)
+            ctx._default = default
+            reply = self.overrides.get(op_id, default)(ctx)
+            ctx.close(commit=True)
+            return self.render(reply, headers)
+        except ApiError as err:
+            ctx.close(commit=False)
+            return self.error_response(err, headers)
+        except sa.exc.IntegrityError as exc:
+            ctx.close(commit=False)
+            return self.error_response(self.integrity_error(op, exc), headers)
+        except (sa.exc.DataError, sa.exc.StatementError) as exc:
+            ctx.close(commit=False)
+            log.info("database rejected a value", extra={"operation": op_id, "error": type(exc).__name__})
+            return self.error_response(self.validation_error(op, [{"field": "", "issue": "value rejected by the database"}]), headers)
+        except Exception:
+            ctx.close(commit=False)
+            log.exception("unhandled error", extra={"operation": op_id})
+            return self.error_response(ApiError(500, self.common_code(500, "INTERNAL_ERROR"), "Internal server error"), headers)
+
+    def rate_limit(self, ctx: Context) -> Any:
+        if not self.settings.rate_limits:
+            return None
+        limit = Limit.from_model(ctx.op.get("rate_limit"))
+        if limit is None:
+            return None
+        caller = f"user:{ctx.principal.id}" if ctx.principal is not None and limit.scope != "ip" else f"ip:{ctx.client_ip}"
+        return self.limiter.hit(ctx.op.id, caller, limit)
+
+    def integrity_error(self, op: Operation, exc: BaseException) -> ApiError:
+        kind = classify_integrity(exc)
+        log.info("integrity error", extra={"operation": op.id, "kind": kind})
+        if kind == "unique":
+            return op.fail(409, "CONFLICT", "A resource with these values already exists")
+        if kind == "foreign_key":
+            for status in (422, 404):
+                if op.documents(status):
+                    return op.fail(status, "INVALID_REFERENCE", "A referenced resource does not exist")
+            return self.validation_error(op, [{"field": "", "issue": "references a resource that does not exist"}])
+        return self.validation_error(op, [{"field": "", "issue": "value not allowed"}])
+
+
+def as_api_dict(body: Any) -> Any:
+    """A validated request body as a dict with the API's names; fields the client did not send are absent."""
+    if isinstance(body, BaseModel):
+        return body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(body, list):
+        return [as_api_dict(b) for b in body]
+    return body
+
+
+def example(ctx: Context) -> Reply:
+    """Example-backed: the docs' example for the status asked for (`Prefer: code=409`), else the success one;
+    generated from the schema when the docs give no example."""
+    responses: dict[str, Any] = ctx.op.get("responses") or {}
+    status = str(ctx.op.success)
+    prefer = ctx.request.headers.get("prefer", "")
+    for part in prefer.split(","):
+        key, _, value = part.strip().partition("=")
+        if key.strip() == "code" and value.strip() in responses:
+            status = value.strip()
+    entry = responses.get(status) or {}
+    code = int(status)
+    if code >= 400:
+        ex = entry.get("example")
+        err_code = ctx.kit.envelope.code_of(ex) if ex is not None else None
+        doc_code, message = ctx.op.error(code, err_code or "ERROR", "Example error")
+        raise ApiError(code, err_code or doc_code, message)
+    if entry.get("schema") is None or code in (204, 304):
+        return Reply(code, None, empty=True)
+    if "example" in entry:
+        return Reply(code, entry["example"])
+    return Reply(code, ctx.kit.schemas.fake(entry["schema"]))

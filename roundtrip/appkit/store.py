@@ -1,0 +1,153 @@
+"""Tables as the kit sees them: keys, soft delete, foreign keys, owner columns; values bound to columns.
+
+The generated SQLAlchemy models (app/db/models.py) are the source of truth for tables; the kit
+works on their `Table` objects with SQLAlchemy Core (no ORM session state, cheap per request).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+SOFT_DELETE_COLUMNS = ("deleted_at", "archived_at", "removed_at")
+# Columns that name the user a row belongs to, strongest first.
+OWNER_COLUMNS = ("owner_id", "author_id", "user_id", "created_by", "creator_id", "member_id", "student_id", "reporter_id", "uploaded_by")
+POSITION_COLUMNS = ("position", "sort_order", "ordinal", "idx")
+
+
+@dataclass
+class TableInfo:
+    table: sa.Table
+    pk: tuple[str, ...]
+    soft_delete: str | None
+    fks: dict[str, tuple[str, str]] = field(default_factory=dict)  # column -> (table, column)
+
+    @classmethod
+    def of(cls, table: sa.Table) -> TableInfo:
+        fks: dict[str, tuple[str, str]] = {}
+        for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name):
+            fks[fk.parent.name] = (fk.column.table.name, fk.column.name)
+        soft = next((c for c in SOFT_DELETE_COLUMNS if c in table.c), None)
+        return cls(table, tuple(c.name for c in table.primary_key.columns), soft, fks)
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    def has(self, column: str) -> bool:
+        return column in self.table.c
+
+    def live(self) -> Any:
+        """The WHERE clause that hides soft-deleted rows (true when the table has no soft delete)."""
+        if self.soft_delete:
+            return self.table.c[self.soft_delete].is_(None)
+        return sa.true()
+
+    def owner_column(self, users_table: str) -> str | None:
+        for name in OWNER_COLUMNS:
+            if name in self.fks and self.fks[name][0] == users_table:
+                return name
+        return None
+
+    def fk_to(self, table: str, exclude: tuple[str, ...] = ()) -> str | None:
+        for col, (target, _) in self.fks.items():
+            if target == table and col not in exclude:
+                return col
+        return None
+
+    def position_column(self) -> str | None:
+        return next((c for c in POSITION_COLUMNS if c in self.table.c), None)
+
+
+def python_type(column: sa.Column[Any]) -> type | None:
+    """The Python type a column binds; a TypeDecorator (TZDateTime) answers `object`, so ask its impl."""
+    for typ in (column.type, getattr(column.type, "impl", None)):
+        if typ is None:
+            continue
+        try:
+            found = typ.python_type
+        except NotImplementedError:
+            continue
+        if found is not object:
+            return found
+    return None
+
+
+def coerce(value: Any, column: sa.Column[Any]) -> Any:
+    """A validated API value as the Python object the column binds (raises ValueError when it cannot be)."""
+    if value is None:
+        return None
+    if isinstance(value, enum.Enum):
+        value = value.value
+    pt = python_type(column)
+    if pt is None or isinstance(value, pt):
+        return value
+    if pt is uuid.UUID:
+        return uuid.UUID(str(value))
+    if pt is dt.datetime:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if pt is dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return dt.date.fromisoformat(str(value)[:10])
+    if pt is dt.time:
+        return dt.time.fromisoformat(str(value))
+    if pt is decimal.Decimal:
+        return decimal.Decimal(str(value))
+    if pt is bool:
+        if isinstance(value, str):
+            return value.lower() in ("1", "true", "yes", "on")
+        return bool(value)
+    if pt is int:
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"{value} is not an integer")
+        return int(value)
+    if pt is float:
+        return float(value)
+    if pt is str:
+        return str(value)
+    return value
+
+
+def fake_column_value(column: sa.Column[Any], hint: str = "") -> Any:
+    """A value for a NOT NULL column nobody supplied (the docs' API does not carry it)."""
+    pt = python_type(column)
+    if pt is uuid.UUID:
+        return uuid.uuid4()
+    if pt is dt.datetime:
+        return dt.datetime.now(dt.UTC)
+    if pt is dt.date:
+        return dt.date.today()
+    if pt in (int, float, decimal.Decimal):
+        return pt(0)
+    if pt is bool:
+        return False
+    if pt is list:
+        return []
+    if pt is dict:
+        return {}
+    length = getattr(column.type, "length", None) or 32
+    text = (hint or column.name)[:length]
+    return text
+
+
+def classify_integrity(exc: BaseException) -> str:
+    """unique | foreign_key | check | not_null | other, for PostgreSQL (SQLSTATE) and SQLite (message)."""
+    orig = getattr(exc, "orig", exc)
+    state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
+    by_state = {"23505": "unique", "23503": "foreign_key", "23514": "check", "23502": "not_null", "23P01": "unique"}
+    if state in by_state:
+        return by_state[state]
+    text = str(orig).upper()
+    for marker, kind in (("UNIQUE", "unique"), ("FOREIGN KEY", "foreign_key"), ("CHECK", "check"), ("NOT NULL", "not_null")):
+        if marker in text:
+            return kind
+    return "other"
