@@ -22,7 +22,7 @@ from typing import Any
 from roundtrip.ir.schema import Field, Schema
 from roundtrip.ir.spec import Spec
 from roundtrip.ir.typemap import integer_openapi_format, mapping
-from roundtrip.ir.types import ANY, Constraints, Kind, TypeRef
+from roundtrip.ir.types import ANY, Constraints, Kind, TypeRef, literal_names
 
 REF_PREFIX = "#/components/schemas/"
 _NAME_OK = re.compile(r"[^A-Za-z0-9._-]+")
@@ -111,20 +111,6 @@ def substitute(t: TypeRef, bindings: dict[str, TypeRef], depth: int = 0) -> Type
             dataclasses.replace(f, type=substitute(f.type, bindings, depth + 1)) if isinstance(f, Field) else f for f in t.fields
         )
     return dataclasses.replace(t, **changes) if changes else t
-
-
-def _literal_keys(t: TypeRef) -> list[str]:
-    """Keys named by `'a' | 'b'` in Omit<X, 'a' | 'b'> (literal, union of literals, or enum)."""
-    if t.kind is Kind.LITERAL and t.literal is not None:
-        return [str(t.literal)]
-    if t.kind is Kind.ENUM:
-        return list(t.values)
-    if t.kind is Kind.UNION:
-        out: list[str] = []
-        for v in t.variants:
-            out.extend(_literal_keys(v))
-        return out
-    return []
 
 
 def nullable_schema(s: dict[str, Any]) -> dict[str, Any]:
@@ -273,7 +259,7 @@ class SchemaBuilder:
             if base is None:
                 return None
             if name in ("Omit", "Pick"):
-                keys = _literal_keys(t.args[1]) if len(t.args) > 1 else []
+                keys = literal_names(t.args[1]) if len(t.args) > 1 else []
                 keep = (lambda f: f.name not in keys) if name == "Omit" else (lambda f: f.name in keys)
                 return [f for f in base if keep(f)]
             if name == "Partial":

@@ -154,3 +154,16 @@ def t_enum(values: tuple[str, ...] | list[str], name: str | None = None) -> Type
 
 
 ANY = TypeRef(Kind.ANY)
+
+
+def literal_names(t: TypeRef | None) -> list[str]:
+    """Keys named by `'a' | 'b'` (a literal, a union of literals, or an enum), as in Omit<X, 'a' | 'b'>."""
+    if t is None:
+        return []
+    if t.kind is Kind.LITERAL and t.literal is not None:
+        return [str(t.literal)]
+    if t.kind is Kind.ENUM:
+        return list(t.values)
+    if t.kind is Kind.UNION:
+        return [name for v in t.variants for name in literal_names(v)]
+    return []

@@ -10,23 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from roundtrip.ir import Field, Kind, Schema, TypeRef
+from roundtrip.ir.types import literal_names
 
 UTILITY = ("Omit", "Pick", "Partial", "Required", "Readonly")
-
-
-def _literal_names(t: TypeRef | None) -> list[str]:
-    if t is None:
-        return []
-    if t.kind is Kind.LITERAL and t.literal is not None:
-        return [str(t.literal)]
-    if t.kind is Kind.ENUM:
-        return list(t.values)
-    if t.kind is Kind.UNION:
-        out: list[str] = []
-        for v in t.variants:
-            out.extend(_literal_names(v))
-        return out
-    return []
 
 
 class Expander:
@@ -78,7 +64,7 @@ class Expander:
             fields = self.object_fields(base)
             if not fields and base.kind is not Kind.OBJECT:
                 return t  # base unknown: leave symbolic for the validator to report
-            names = _literal_names(t.args[1] if len(t.args) > 1 else None)
+            names = literal_names(t.args[1] if len(t.args) > 1 else None)
             if t.ref == "Omit":
                 fields = tuple(f for f in fields if f.name not in names)
             elif t.ref == "Pick":

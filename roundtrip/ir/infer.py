@@ -1,0 +1,159 @@
+"""What a JSON example implies about its type: one inference shared by the API reader (which types
+bodies from examples) and the canonical-docs emitter (which must know when an example alone
+states the documented type). Pure functions over the IR; deterministic (dict order is document order).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from roundtrip.ir.schema import Field
+from roundtrip.ir.types import Constraints, Kind, TypeRef
+
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# Type templates inside valid JSON: "string (email format)", "uuid | null", "buyer | owner (default: buyer)".
+_TEMPLATE = re.compile(
+    r"^(?P<base>string|number|integer|int|boolean|bool|uuid|datetime|date-time|timestamp|iso 8601(?: date| datetime| timestamp)?|iso date)"
+    r"(?P<rest>\s*(?:\(.*\))?\s*(?:\|\s*null)?)$",
+    re.I,
+)
+_ENUM_TEMPLATE = re.compile(r"^(?P<vals>[A-Za-z][\w-]*(?:\s*\|\s*[A-Za-z][\w-]*)+)\s*(?:\((?P<note>[^)]*)\))?$")
+_TEMPLATE_KIND = {
+    "string": Kind.STRING, "number": Kind.FLOAT, "integer": Kind.INTEGER, "int": Kind.INTEGER, "boolean": Kind.BOOLEAN,
+    "bool": Kind.BOOLEAN, "uuid": Kind.UUID, "date": Kind.DATE, "datetime": Kind.DATETIME, "date-time": Kind.DATETIME,
+    "timestamp": Kind.DATETIME, "iso 8601": Kind.DATETIME, "iso 8601 date": Kind.DATE, "iso 8601 datetime": Kind.DATETIME,
+    "iso 8601 timestamp": Kind.DATETIME, "iso date": Kind.DATE,
+}
+
+
+def string_format(value: str) -> str | None:
+    if _DATETIME.match(value):
+        return "date-time"
+    if _DATE.match(value):
+        return "date"
+    if _UUID.match(value):
+        return "uuid"
+    if _EMAIL.match(value):
+        return "email"
+    return None
+
+
+def template_type(value: str) -> tuple[TypeRef, bool | None] | None:
+    """A string value that is a type description, not data → (type, required-or-None)."""
+    v = value.strip()
+    m = _TEMPLATE.match(v)
+    if m:
+        base = m.group("base").lower()
+        rest = m.group("rest").lower()
+        t = TypeRef(_TEMPLATE_KIND.get(base, Kind.STRING), nullable="null" in rest, source=v)
+        required = False if "optional" in rest else True if "required" in rest else None
+        return t, required
+    m = _ENUM_TEMPLATE.match(v)
+    if m:
+        vals = tuple(x.strip() for x in m.group("vals").split("|"))
+        nullable = "null" in vals
+        vals = tuple(x for x in vals if x != "null")
+        if len(vals) >= 2 or (nullable and vals):
+            note = (m.group("note") or "").lower()
+            required = False if "optional" in note else None
+            if len(vals) == 1:
+                inner = template_type(vals[0])
+                base_t = inner[0] if inner else TypeRef(Kind.STRING)
+                return base_t.with_nullable(True), required
+            return TypeRef(Kind.ENUM, values=vals, nullable=nullable, source=v), required
+    return None
+
+
+_MAX_DEPTH = 48  # deeper examples are described as ANY rather than recursed into
+
+
+def infer_type(value: Any, _depth: int = 0) -> TypeRef:
+    """Type of one example value; deterministic (dict order is document order)."""
+    if _depth > _MAX_DEPTH:
+        return TypeRef(Kind.ANY)
+    if value is None:
+        return TypeRef(Kind.ANY, nullable=True)
+    if isinstance(value, bool):
+        return TypeRef(Kind.BOOLEAN)
+    if isinstance(value, int):
+        return TypeRef(Kind.INTEGER)
+    if isinstance(value, float):
+        return TypeRef(Kind.FLOAT)
+    if isinstance(value, str):
+        tmpl = template_type(value)
+        if tmpl is not None:
+            return tmpl[0]
+        return TypeRef(Kind.STRING)
+    if isinstance(value, list):
+        items: TypeRef | None = None
+        for v in value:
+            t = infer_type(v, _depth + 1)
+            items = t if items is None else merge_types(items, t)
+        return TypeRef(Kind.ARRAY, items=items or TypeRef(Kind.ANY))
+    if isinstance(value, dict):
+        return TypeRef(Kind.OBJECT, fields=tuple(_field(k, v, _depth + 1) for k, v in value.items()))
+    return TypeRef(Kind.ANY)
+
+
+def _field(name: str, value: Any, depth: int = 0) -> Field:
+    t = infer_type(value, depth)
+    required = True
+    constraints = Constraints()
+    if isinstance(value, str):
+        tmpl = template_type(value)
+        if tmpl is not None and tmpl[1] is not None:
+            required = tmpl[1]
+        elif tmpl is None:
+            fmt = string_format(value)
+            if fmt:
+                constraints = Constraints(format=fmt)
+        if tmpl is not None and "email" in value.lower():
+            constraints = Constraints(format="email")
+    return Field(name=name, type=t, required=required, constraints=constraints, example=value)
+
+
+def merge_types(a: TypeRef, b: TypeRef, _depth: int = 0) -> TypeRef:
+    """Join two observed types: null widens to nullable, int+float → float, objects merge their fields."""
+    if _depth > _MAX_DEPTH:
+        return TypeRef(Kind.ANY)
+    if a.kind is Kind.ANY and a.nullable and b.kind is not Kind.ANY:
+        return b.with_nullable(True)
+    if b.kind is Kind.ANY and b.nullable and a.kind is not Kind.ANY:
+        return a.with_nullable(True)
+    nullable = a.nullable or b.nullable
+    if a.kind is b.kind:
+        if a.kind is Kind.OBJECT:
+            return TypeRef(Kind.OBJECT, fields=_merge_fields(a.fields, b.fields, _depth + 1), nullable=nullable)
+        if a.kind is Kind.ARRAY:
+            ia, ib = a.items or TypeRef(Kind.ANY), b.items or TypeRef(Kind.ANY)
+            if not a.items or (ia.kind is Kind.ANY and not ia.nullable):
+                return TypeRef(Kind.ARRAY, items=ib, nullable=nullable)
+            if not b.items or (ib.kind is Kind.ANY and not ib.nullable):
+                return TypeRef(Kind.ARRAY, items=ia, nullable=nullable)
+            return TypeRef(Kind.ARRAY, items=merge_types(ia, ib, _depth + 1), nullable=nullable)
+        return a.with_nullable(nullable)
+    if {a.kind, b.kind} == {Kind.INTEGER, Kind.FLOAT}:
+        return TypeRef(Kind.FLOAT, nullable=nullable)
+    return TypeRef(Kind.ANY, nullable=nullable)
+
+
+def _merge_fields(a: tuple[Any, ...], b: tuple[Any, ...], depth: int) -> tuple[Field, ...]:
+    bmap = {f.name: f for f in b}
+    amap = {f.name: f for f in a}
+    out: list[Field] = []
+    for f in a:
+        g = bmap.get(f.name)
+        if g is None:
+            out.append(replace(f, required=False))
+        else:
+            fmt = f.constraints if f.constraints == g.constraints else Constraints()
+            out.append(replace(f, type=merge_types(f.type, g.type, depth), required=f.required and g.required, constraints=fmt))
+    for g in b:
+        if g.name not in amap:
+            out.append(replace(g, required=False))
+    return tuple(out)
