@@ -129,14 +129,10 @@ def bench_markdown(ctx: Context) -> Outcome:
 def _generate_into(ctx: Context, out: Path) -> tuple[int, int]:
     """The data layer only (models, migrations, seed): the FastAPI app emitter is not part of these rows."""
     from roundtrip import api
-    from roundtrip.emit.migrations import emit_alembic
-    from roundtrip.emit.seed import emit_seed
-    from roundtrip.emit.sqlalchemy_models import emit_models
     from roundtrip.writer import write_tree
 
     result = api.load(ctx.spec_dir)
-    files = {**emit_models(result.spec), **emit_alembic(result.spec), **emit_seed(result.spec)}
-    write_tree(out, files, force=True)
+    write_tree(out, api.data_layer_files(result.spec), force=True)
     return len(result.spec.tables), len(result.spec.samples)
 
 

@@ -68,17 +68,22 @@ def compile_path(path: Path) -> tuple[CompileResult, dict[str, Any]]:
 def generated_files(spec: Spec) -> dict[str, str]:
     """Every file `roundtrip generate` writes for a Spec, in memory (relative path → content)."""
     from roundtrip.emit.app import emit_app
-    from roundtrip.emit.migrations import emit_alembic
     from roundtrip.emit.openapi import build_openapi
+
+    doc = build_openapi(spec)
+    files = {**data_layer_files(spec), **emit_app(spec, doc)}
+    files["openapi.yaml"] = render_openapi(doc, spec.files)
+    return files
+
+
+def data_layer_files(spec: Spec) -> dict[str, str]:
+    """The database half of the backend: models, Alembic environment + revision, seed data.
+    Enough for `db check` (which must not pay for the app emitter) and the data-layer bench."""
+    from roundtrip.emit.migrations import emit_alembic
     from roundtrip.emit.seed import emit_seed
     from roundtrip.emit.sqlalchemy_models import emit_models
 
-    doc = build_openapi(spec)
-    files: dict[str, str] = {}
-    for part in (emit_models(spec), emit_alembic(spec), emit_seed(spec), emit_app(spec, doc)):
-        files.update(part)
-    files["openapi.yaml"] = render_openapi(doc, spec.files)
-    return files
+    return {**emit_models(spec), **emit_alembic(spec), **emit_seed(spec)}
 
 
 def user_layer_files(spec: Spec) -> dict[str, str]:

@@ -243,7 +243,7 @@ def db_check(
     with tempfile.TemporaryDirectory(prefix="roundtrip-check-") as tmp:
         from roundtrip.writer import write_tree
 
-        write_tree(Path(tmp), api.generated_files(result.spec))
+        write_tree(Path(tmp), api.data_layer_files(result.spec))
         diags = _db_call(rdb.check, Path(tmp), db, result.spec)
     _print_diagnostics(specs, diags, format)
     raise typer.Exit(_exit_for(diags))

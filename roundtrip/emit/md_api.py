@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http
 import re
-from typing import Any
 
 from roundtrip.emit.md_infer import implied_by_example
 from roundtrip.emit.md_schemas import default_text, field_table
@@ -28,6 +27,7 @@ from roundtrip.emit.md_text import (
     table,
 )
 from roundtrip.ir import Auth, Body, Endpoint, ErrorDoc, Parameter, ParamIn, Response, Spec
+from roundtrip.ir.infer import error_code_of
 
 # Mirrors the resolver: endpoints that are public unless the docs say otherwise.
 _PUBLIC_TAILS = re.compile(r"/(login|signin|sign-in|register|signup|sign-up|refresh|token|forgot-password|reset-password|password-reset|verify-email|health|healthz|ready|live|readyz|livez|ping)$")
@@ -159,23 +159,6 @@ def _list_error(e: ErrorDoc, example_code: str) -> list[str] | None:
     return [f"- **{e.status} {phrase(e.status)}**:".replace(" **:", "**:") + (f" {text}" if text else "")] + ["  " + ln for ln in fence]
 
 
-def _code_from_example(value: Any) -> str:
-    if not isinstance(value, dict):
-        return ""
-    err = value.get("error")
-    if isinstance(err, str) and re.fullmatch(r"[A-Z][A-Z0-9_]+", err):
-        return err
-    if isinstance(err, dict):
-        for k in ("code", "errorCode", "error_code", "type"):
-            if isinstance(err.get(k), str):
-                return str(err[k])
-    for k in ("code", "errorCode", "error_code"):
-        v = value.get(k)
-        if isinstance(v, str) and not v.isdigit():
-            return v
-    return ""
-
-
 def error_blocks(errors: tuple[ErrorDoc, ...]) -> list[str]:
     """Errors with an example as list items (the fence nested in the item), the others as table rows;
     consecutive ones of a kind share a list or table, so the order is kept."""
@@ -193,7 +176,7 @@ def error_blocks(errors: tuple[ErrorDoc, ...]) -> list[str]:
             items = []
 
     for e in errors:
-        item = _list_error(e, _code_from_example(e.example))
+        item = _list_error(e, error_code_of(e.example))
         if item is not None:
             if rows:
                 flush()

@@ -157,3 +157,21 @@ def _merge_fields(a: tuple[Any, ...], b: tuple[Any, ...], depth: int) -> tuple[F
         if g.name not in amap:
             out.append(replace(g, required=False))
     return tuple(out)
+
+
+def error_code_of(value: Any) -> str:
+    """The machine code inside an error body: {"error": "X"}, {"error": {"code": "X"}}, {"code": "X"}."""
+    if not isinstance(value, dict):
+        return ""
+    err = value.get("error")
+    if isinstance(err, str) and re.fullmatch(r"[A-Z][A-Z0-9_]+", err):
+        return err
+    if isinstance(err, dict):
+        for k in ("code", "errorCode", "error_code", "type"):
+            if isinstance(err.get(k), str):
+                return str(err[k])
+    for k in ("code", "errorCode", "error_code"):
+        v = value.get(k)
+        if isinstance(v, str) and not v.isdigit():
+            return v
+    return ""

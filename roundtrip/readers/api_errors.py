@@ -13,6 +13,7 @@ from typing import Any
 
 from roundtrip.diagnostics import Sink
 from roundtrip.ir import ErrorDoc
+from roundtrip.ir.infer import error_code_of
 from roundtrip.markdown import Fence, Table
 from roundtrip.markdown.cst import ListItem
 from roundtrip.markdown.inline import code_spans
@@ -52,23 +53,7 @@ def _codes_in(text: str) -> list[str]:
     return found
 
 
-def code_from_example(value: Any) -> str:
-    """The machine code inside an error body: {"error": "X"}, {"error": {"code": "X"}}, {"code": "X"}."""
-    if not isinstance(value, dict):
-        return ""
-    err = value.get("error")
-    if isinstance(err, str) and re.fullmatch(r"[A-Z][A-Z0-9_]+", err):
-        return err
-    if isinstance(err, dict):
-        for k in ("code", "errorCode", "error_code", "type"):
-            if isinstance(err.get(k), str):
-                return str(err[k])
-    for k in ("code", "errorCode", "error_code"):
-        v = value.get(k)
-        if isinstance(v, str) and not v.isdigit():
-            return v
-    return ""
-
+code_from_example = error_code_of  # the shared reading of an error example (roundtrip.ir.infer)
 
 def status_column(table: Table) -> int | None:
     """The column whose cells are (mostly) HTTP statuses."""

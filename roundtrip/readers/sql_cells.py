@@ -29,8 +29,8 @@ def cell_text(text: str) -> str:
     return re.sub(r"[ \t]+", " ", t).strip()
 
 
-def split_top(text: str, seps: str = ",;") -> list[str]:
-    """Split at separators that are outside parentheses and quotes."""
+def split_top(text: str, seps: str = ",;", quotes: str = "'\"") -> list[str]:
+    """Split at separators that are outside parentheses and quotes (MySQL adds backticks)."""
     parts: list[str] = []
     depth = 0
     quote = ""
@@ -38,7 +38,7 @@ def split_top(text: str, seps: str = ",;") -> list[str]:
     for ch in text:
         if quote:
             quote = "" if ch == quote else quote
-        elif ch in "'\"":
+        elif ch in quotes:
             quote = ch
         elif ch == "(":
             depth += 1

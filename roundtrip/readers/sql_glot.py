@@ -15,6 +15,7 @@ import sqlglot
 from sqlglot import exp
 
 from roundtrip.ir.data import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from roundtrip.readers.sql_cells import split_top
 from roundtrip.readers.sql_context import SqlContext, index_element, sample_value, tuple_offsets
 from roundtrip.readers.sql_split import Statement
 from roundtrip.readers.sql_table import ColumnDraft, TableDraft, fk_action, ordered_unique
@@ -199,36 +200,13 @@ def add_column(cd: exp.ColumnDef, st: Statement, ctx: SqlContext, draft: TableDr
     return col
 
 
-def _split_top(text: str) -> list[str]:
-    parts: list[str] = []
-    depth = 0
-    quote = ""
-    buf: list[str] = []
-    for ch in text:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"`":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append("".join(buf).strip())
-            buf = []
-            continue
-        buf.append(ch)
-    parts.append("".join(buf).strip())
-    return [p for p in parts if p]
-
-
 def _written_elements(el: exp.IndexColumnConstraint, st: Statement) -> list[tuple[str, bool]]:
     """(element text, descending) for `KEY name (a, b DESC, (expr))` as written; [] if not found."""
     start = _first_offset(el.this) if el.this is not None else -1
     if start < 0:
         return []
     out: list[tuple[str, bool]] = []
-    for part in _split_top(_group_after(st.text, start)):
+    for part in split_top(_group_after(st.text, start), ",", quotes="'\"`"):
         desc = bool(re.search(r"\s+DESC$", part, re.I))
         part = re.sub(r"\s+(ASC|DESC)$", "", part, flags=re.I)
         out.append((_unparen(part).strip("`"), desc))
