@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,15 +147,14 @@ def spec_from_database(url: str) -> Spec:
     return from_database(url)
 
 
-def load_side(side: str, repo: Path = Path(".")) -> tuple[Spec, str, object | None]:
-    """One side of `roundtrip diff`: a folder/file, or `REV` / `REV:subdir` of the git repository at `repo`.
-    Returns (spec, the root to show in reports, a cleanup handle or None)."""
+def load_side(side: str, stack: ExitStack, repo: Path = Path(".")) -> tuple[Spec, str]:
+    """One side of `roundtrip diff`: a folder/file, or `REV` / `REV:subdir` of the git repository at `repo`
+    (extracted into a temporary folder that `stack` removes). Returns (spec, the root to show in reports)."""
     path = Path(side)
     if path.exists():
-        return load(path).spec, side, None
+        return load(path).spec, side
     from roundtrip.diff.revision import revision_dir
 
     rev, _, sub = side.partition(":")
-    ctx = revision_dir(repo, rev, sub or "specs")
-    folder = ctx.__enter__()
-    return load(folder).spec, sub or "specs", ctx
+    folder = stack.enter_context(revision_dir(repo, rev, sub or "specs"))
+    return load(folder).spec, sub or "specs"

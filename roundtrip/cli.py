@@ -306,25 +306,21 @@ def diff_cmd(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 on changes of this severity or worse.")] = FailOn.breaking,
 ) -> None:
     """Classify every change between two versions of the docs (API and database) with a rule ID and severity."""
+    import contextlib
+
     from roundtrip import api
     from roundtrip.diff import diff_specs
     from roundtrip.diff.report import exit_code, render
     from roundtrip.diff.revision import RevisionError
 
-    handles = []
     try:
-        a, a_root, h1 = api.load_side(old)
-        handles.append(h1)
-        b, b_root, h2 = api.load_side(new)
-        handles.append(h2)
-        changes = diff_specs(a, b)
-        sys.stdout.write(render(changes, format.value, fail_on=fail_on.value, old_root=a_root, new_root=b_root))
+        with contextlib.ExitStack() as stack:
+            a, a_root = api.load_side(old, stack)
+            b, b_root = api.load_side(new, stack)
+            changes = diff_specs(a, b)
     except RevisionError as err:
         _fail(str(err))
-    finally:
-        for h in handles:
-            if h is not None:
-                h.__exit__(None, None, None)  # type: ignore[attr-defined]
+    sys.stdout.write(render(changes, format.value, fail_on=fail_on.value, old_root=a_root, new_root=b_root))
     raise typer.Exit(exit_code(changes, fail_on.value))
 
 
