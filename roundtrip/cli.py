@@ -286,6 +286,29 @@ def docs(
     raise typer.Exit(EXIT_USAGE if refused else EXIT_OK)
 
 
+@app.command("sync")
+def sync_cmd(
+    specs: SpecsArg,
+    from_openapi: Annotated[str, typer.Option("--from-openapi", help="The backend's OpenAPI 3.0/3.1 document: a file or an http(s) URL.", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the changes as a unified diff; write nothing.")] = False,
+) -> None:
+    """Update the docs from a backend's OpenAPI: only the changed tables, examples and interfaces; prose is kept."""
+    from roundtrip.sync import SyncError, sync_docs
+    from roundtrip.writer import write_atomic
+
+    try:
+        result = sync_docs(specs, from_openapi)
+    except SyncError as err:
+        _fail(str(err))
+    if dry_run:
+        sys.stdout.write(result.unified_diff())
+    else:
+        for rel, text in sorted(result.changed().items()):
+            write_atomic(result.root / rel, text, force=True)  # the docs are the user's: sync is asked to edit them
+    typer.echo(result.summary(), err=True)
+    raise typer.Exit(EXIT_OK)
+
+
 class DiffFormat(str, enum.Enum):
     text = "text"
     json = "json"
