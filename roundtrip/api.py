@@ -66,25 +66,67 @@ def compile_path(path: Path) -> tuple[CompileResult, dict[str, Any]]:
     return result, doc
 
 
-def generated_files(spec: Spec) -> dict[str, str]:
-    """Every file `roundtrip generate` writes for a Spec, in memory (relative path → content)."""
+def generated_files(spec: Spec, out: Path | None = None) -> dict[str, str]:
+    """Every file `roundtrip generate` writes for a Spec, in memory (relative path → content).
+    With `out`, the migrations continue the history recorded there (see data_layer_files)."""
     from roundtrip.emit.app import emit_app
     from roundtrip.emit.openapi import build_openapi
 
     doc = build_openapi(spec)
-    files = {**data_layer_files(spec), **emit_app(spec, doc)}
+    files = {**data_layer_files(spec, out), **emit_app(spec, doc)}
     files["openapi.yaml"] = render_openapi(doc, spec.files)
     return files
 
 
-def data_layer_files(spec: Spec) -> dict[str, str]:
-    """The database half of the backend: models, Alembic environment + revision, seed data.
-    Enough for `db check` (which must not pay for the app emitter) and the data-layer bench."""
+def data_layer_files(spec: Spec, out: Path | None = None) -> dict[str, str]:
+    """The database half of the backend: models, Alembic environment + revisions, seed data.
+    Enough for `db check` (which must not pay for the app emitter) and the data-layer bench.
+
+    With `out`, the data model recorded in OUT's migration state is the starting point: when the
+    docs changed it, a revision for the difference is added (MigrationStateError when the state
+    file cannot be read)."""
     from roundtrip.emit.migrations import emit_alembic
     from roundtrip.emit.seed import emit_seed
     from roundtrip.emit.sqlalchemy_models import emit_models
 
-    return {**emit_models(spec), **emit_alembic(spec), **emit_seed(spec)}
+    history = migration_history(Path(out)) if out is not None else []
+    return {**emit_models(spec), **emit_alembic(spec, history, compare=db_change_set), **emit_seed(spec)}
+
+
+class MigrationStateError(Exception):
+    """OUT's migration state file cannot be read back; carries an RT448 diagnostic at its line."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(f"{diagnostic.span}: {diagnostic.message}")
+        self.diagnostic = diagnostic
+
+
+def migration_history(out: Path) -> list[Any]:
+    """The revisions OUT's migration state recorded (data model after each), oldest first; [] when none."""
+    from roundtrip.diagnostics import make
+    from roundtrip.emit.migration_state import STATE_PATH, StateError, decode_state
+    from roundtrip.source import Span
+
+    path = Path(out) / STATE_PATH
+    if not path.is_file():
+        return []
+    try:
+        return decode_state(path.read_text(encoding="utf-8"))
+    except (StateError, UnicodeDecodeError) as err:
+        line = err.line if isinstance(err, StateError) else 1
+        message = err.message if isinstance(err, StateError) else "not UTF-8 text"
+        raise MigrationStateError(make("RT448", Span(path.as_posix(), line), f"{message}; restore the file from version control "
+                                       "(delete it only to start the migrations over from one initial revision)")) from None
+
+
+def db_change_set(old: Spec, new: Spec) -> Any:
+    """roundtrip.diff's database changes (RD2xx) and documented column renames, as the migration emitter takes them."""
+    from roundtrip.diff.db_changes import column_renames, db_changes
+    from roundtrip.emit.migration_plan import ChangeSet
+
+    old_by = {t.name: t for t in old.tables}
+    renames = {t.name: r for t in new.tables if t.name in old_by and (r := column_renames(old_by[t.name], t))}
+    return ChangeSet(tuple((c.rule, c.subject, c.message) for c in db_changes(old, new)), renames)
 
 
 def user_layer_files(spec: Spec) -> dict[str, str]:
@@ -110,7 +152,11 @@ def generate(specs: Path, out: Path, *, force: bool = False) -> GenerateResult:
     gen = GenerateResult(result)
     if any(d.code in ("RT101", "RT102") for d in result.diagnostics):
         return gen
-    files = generated_files(result.spec)
+    try:
+        files = generated_files(result.spec, Path(out))
+    except MigrationStateError as err:  # nothing is written: the next revision would be built on a guess
+        result.diagnostics.append(err.diagnostic)
+        return gen
     gen.written, gen.unchanged, gen.refused = write_tree(Path(out), files, force=force)
     for rel, text in user_layer_files(result.spec).items():
         target = Path(out) / rel

@@ -96,6 +96,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RT445": (Severity.ERROR, "generated file is stale or was edited"),
     "RT446": (Severity.ERROR, "generated file is missing"),
     "RT447": (Severity.WARNING, "generated file the docs no longer produce"),
+    "RT448": (Severity.ERROR, "migration state in OUT cannot be read"),
     # --- verifying a live database against the docs (`db check`)
     "RT450": (Severity.ERROR, "table missing from the database"),
     "RT451": (Severity.ERROR, "database table the docs do not describe"),

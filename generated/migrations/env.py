@@ -42,7 +42,13 @@ def database_url() -> str:
 
 
 def _sqlite_transactional(engine: sa.Engine) -> None:
-    """pysqlite commits DDL implicitly; take over BEGIN so the whole upgrade is one transaction."""
+    """pysqlite commits DDL implicitly; take over BEGIN so the whole upgrade is one transaction.
+
+    Foreign keys are off while migrating (SQLite ignores the pragma inside a transaction, so it is
+    set just before BEGIN): revisions rebuild tables by copy, drop and rename, and dropping a
+    table with foreign keys on would delete the rows that reference it. Revisions that rebuild
+    run PRAGMA foreign_key_check before they finish.
+    """
 
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, record: Any) -> None:
@@ -50,6 +56,7 @@ def _sqlite_transactional(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         conn.exec_driver_sql("BEGIN")
 
 

@@ -23,6 +23,16 @@ def renamed_from(c: Column) -> str | None:
     return m.group(1) if m else None
 
 
+def column_renames(o: Table, n: Table) -> dict[str, str]:
+    """Old name → new name for the columns of `n` documented as "renamed from `x`" (x gone from `n`)."""
+    renames: dict[str, str] = {}
+    for c in n.columns:
+        src = renamed_from(c)
+        if src and o.column(src) is not None and n.column(src) is None and o.column(c.name) is None:
+            renames[src] = c.name
+    return renames
+
+
 def check_values(c: CheckConstraint) -> tuple[str, tuple[str, ...]] | None:
     """`status IN ('a', 'b')` → ("status", ("a", "b")): an enum written as a check."""
     m = _CHECK_IN.match(c.expression.strip())
@@ -127,11 +137,7 @@ class DbDiff:
 
     def table(self, o: Table, n: Table) -> None:
         base = f"table:{n.name}"
-        renames: dict[str, str] = {}  # old name → new name
-        for c in n.columns:
-            src = renamed_from(c)
-            if src and o.column(src) is not None and n.column(src) is None and o.column(c.name) is None:
-                renames[src] = c.name
+        renames = column_renames(o, n)
         for c in o.columns:
             target = renames.get(c.name, c.name)
             d = n.column(target)

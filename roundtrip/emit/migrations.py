@@ -1,27 +1,41 @@
-"""Emit an Alembic environment and the initial revision for a Spec's tables.
+"""Emit an Alembic environment, the initial revision, and one revision per change of the docs.
 
-    files = emit_alembic(spec)  # alembic.ini, migrations/env.py, migrations/script.py.mako,
-                                # migrations/versions/0001_initial.py
+    files = emit_alembic(spec)                    # alembic.ini, migrations/env.py, migrations/script.py.mako,
+                                                  # migrations/versions/0001_initial.py, migrations/roundtrip-state.json
+    files = emit_alembic(spec, history, compare)  # + migrations/versions/0002_<hash>.py … when the docs changed
 
-The revision is made of Alembic's own operation objects (CreateTableOp, CreateIndexOp,
+The initial revision is made of Alembic's own operation objects (CreateTableOp, CreateIndexOp,
 CreateExcludeConstraintOp ...) rendered by `render_python_code` against the PostgreSQL dialect
 (LIBRARY-NOTES §6, gotcha 5: autogenerating against SQLite loses expression indexes). A
 `render_item` hook prints columns and CHECKs from the same `Code` the models file uses, so custom
 types and server defaults appear as `rt.TZDateTime()` / `rt.gen_random_uuid()` (gotchas 2-4).
 Constructs one dialect lacks sit in `if dialect == ...` blocks; enum types and extensions are
 created before the tables and dropped by `downgrade` (gotcha 6).
+
+`history` is what OUT's state file recorded (migration_state): the data model after each revision.
+When the docs' data model differs from the newest one, a revision for the difference is added
+(migration_plan prints it; `compare` is roundtrip.diff's classification, passed in by the API).
+Every revision is re-rendered from the snapshots around it, so generating twice changes nothing.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from alembic.autogenerate import render_python_code
-from alembic.autogenerate.api import AutogenContext
-from alembic.migration import MigrationContext
 from alembic.operations import ops
 
+from roundtrip.emit.migration_plan import ChangeSet, Compare, Steps, inverted, plan_steps
+from roundtrip.emit.migration_render import render_ops
+from roundtrip.emit.migration_state import (
+    INITIAL_REVISION,
+    STATE_PATH,
+    StoredRevision,
+    encode_state,
+    revision_id,
+    snapshot,
+)
 from roundtrip.emit.sa_build import Built, build_metadata, migration_enum_code
 from roundtrip.emit.sa_code import pystr, render
 from roundtrip.emit.sa_view import PG, SQLITE, DataView, build_view
@@ -34,48 +48,49 @@ INITIAL_PATH = "migrations/versions/0001_initial.py"
 DEFAULT_SQLITE_FILE = "app.db"
 
 
-def emit_alembic(spec: Spec) -> dict[str, str]:
-    """Relative path → content of the Alembic environment and the initial revision."""
-    view = build_view(spec)
-    sources = ", ".join(view.sources) or "(no documents)"
-    return {
+def revision_path(revision: str) -> str:
+    return INITIAL_PATH if revision == INITIAL_REVISION else f"migrations/versions/{revision}_docs_changed.py"
+
+
+def emit_alembic(spec: Spec, history: Sequence[StoredRevision] = (), compare: Compare | None = None) -> dict[str, str]:
+    """Relative path → content of the Alembic environment, every revision, and the state file.
+
+    Without `history` the docs get one initial revision. With it, `compare` (required) classifies
+    the change from the newest recorded data model to the docs; a revision is added when that
+    change needs any operation."""
+    current = snapshot(spec)
+    revisions = list(history) or [StoredRevision(INITIAL_REVISION, current)]
+    if history:
+        if compare is None:
+            raise ValueError("emit_alembic: a history needs a compare function (roundtrip.api passes roundtrip.diff's)")
+        last = revisions[-1]
+        change = compare(last.spec, current)
+        if change.changes and not _steps(last.spec, current, change)[0].empty:
+            revisions.append(StoredRevision(revision_id(len(revisions) + 1, current, last.revision), current))
+    sources = ", ".join(build_view(spec).sources) or "(no documents)"
+    files = {
         INI_PATH: alembic_ini(sources),
         ENV_PATH: env_py(sources),
         MAKO_PATH: script_mako(sources),
-        INITIAL_PATH: initial_revision(view),
+        INITIAL_PATH: initial_revision(build_view(revisions[0].spec)),
+        STATE_PATH: encode_state(revisions),
     }
+    for prev, cur in zip(revisions, revisions[1:], strict=False):
+        assert compare is not None
+        files[revision_path(cur.revision)] = evolution_revision(prev, cur, compare(prev.spec, cur.spec))
+    return files
+
+
+def _steps(old: Spec, new: Spec, change: ChangeSet) -> tuple[Steps, Steps]:
+    """(upgrade, downgrade) steps between two data models."""
+    old_view, new_view = build_view(old), build_view(new)
+    touched = change.touched_tables()
+    return plan_steps(old_view, new_view, change.renames, touched), plan_steps(new_view, old_view, inverted(change.renames), touched)
 
 
 # ---------------------------------------------------------------------------------------------
 # the initial revision
 # ---------------------------------------------------------------------------------------------
-
-
-def _render_item(built: Built) -> Any:
-    def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
-        table = getattr(getattr(obj, "table", None), "name", "")
-        if type_ == "column":
-            return built.column_code.get((table, obj.name), False)
-        if type_ == "check":
-            return built.check_code.get((table, str(obj.sqltext)), False)
-        if type_ == "exclude":
-            return built.exclusion_code.get((table, obj.name), False)
-        if type_ == "foreign_key":
-            return built.deferred_fks.get((table, tuple(obj.column_keys)), False)
-        return False
-
-    return render_item
-
-
-def _render_ops(op_list: list[Any], built: Built, indent: int) -> str:
-    if not op_list:
-        return ""
-    ctx = MigrationContext.configure(dialect_name="postgresql", opts={"user_module_prefix": "rt."})
-    code = render_python_code(ops.UpgradeOps(ops=op_list), migration_context=ctx, render_item=_render_item(built))
-    lines = [ln for ln in code.splitlines() if ln.strip() and not ln.strip().startswith("# ###")]
-    # render_python_code indents by 4; re-indent to the block's depth.
-    pad = " " * indent
-    return "\n".join(pad + ln[4:] if ln.startswith("    ") else pad + ln for ln in lines)
 
 
 def _upgrade_ops(view: DataView, built: Built) -> tuple[list[Any], list[Any], list[Any]]:
@@ -120,11 +135,11 @@ def initial_revision(view: DataView) -> str:
     built = build_metadata(view)
     common, pg, lite = _upgrade_ops(view, built)
     down_pg, down_common = _downgrade_ops(view, built)
-    up_common = _render_ops(common, built, 4)
-    up_pg = _render_ops(pg, built, 8)
-    up_lite = _render_ops(lite, built, 8)
-    dn_pg = _render_ops(down_pg, built, 8)
-    dn_common = _render_ops(down_common, built, 4)
+    up_common = render_ops(common, built, 4)
+    up_pg = render_ops(pg, built, 8)
+    up_lite = render_ops(lite, built, 8)
+    dn_pg = render_ops(down_pg, built, 8)
+    dn_common = render_ops(down_common, built, 4)
     sources = ", ".join(view.sources) or "(no documents)"
     table_list = ", ".join(t.name for t in view.tables) or "(none)"
     enums = "".join(f"    {render(migration_enum_code(e))},\n" for e in view.enums)
@@ -195,6 +210,96 @@ def _drop_extensions() -> None:
 '''
     text = re.sub(r"\n{3,}(?=\S)", "\n\n\n", text)
     return re.sub(r"\n\n\n(?=    )", "\n\n", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# a revision for changed docs
+# ---------------------------------------------------------------------------------------------
+
+
+def _branch(lines: list[str], indent: int) -> str:
+    pad = " " * indent
+    body = "\n".join(pad + ln if ln.strip() else ln for chunk in lines for ln in chunk.splitlines())
+    return body or pad + "pass"
+
+
+def _docstring_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+_EVOLUTION_HELPERS = '''
+
+def _require_foreign_keys_off() -> None:
+    """SQLite tables are rebuilt (copy, drop, rename): with foreign keys on, the drop would cascade."""
+    context = op.get_context()
+    if not context.as_sql and op.get_bind().exec_driver_sql("PRAGMA foreign_keys").scalar():
+        raise RuntimeError("this revision rebuilds SQLite tables and needs PRAGMA foreign_keys=OFF (migrations/env.py sets it)")
+
+
+def _foreign_key_check() -> None:
+    """After the rebuilds: every reference must still resolve, as it would with foreign keys on."""
+    context = op.get_context()
+    if context.as_sql:
+        return
+    broken = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent = broken[0][0], broken[0][1], broken[0][2]
+        raise RuntimeError(f"{len(broken)} row(s) reference missing rows after the rebuild, e.g. {table} rowid {rowid} → {parent}")
+
+
+def _add_enum_value(statement: str) -> None:
+    """ALTER TYPE ... ADD VALUE runs inside the migration's transaction on PostgreSQL 12+, before that outside it."""
+    context = op.get_context()
+    if not context.as_sql and (op.get_bind().dialect.server_version_info or (0,)) < (12,):
+        with context.autocommit_block():
+            op.execute(statement)
+    else:
+        op.execute(statement)
+'''
+
+
+def evolution_revision(prev: StoredRevision, cur: StoredRevision, change: ChangeSet) -> str:
+    """The revision from `prev`'s data model to `cur`'s: in-place ALTERs, SQLite table rebuilds."""
+    up, down = _steps(prev.spec, cur.spec, change)
+    sources = ", ".join(cur.spec.files) or "(no documents)"
+    listed = "\n".join(f"- {rule} {message}" for rule, _, message in change.changes) or "- (no classified change)"
+
+    def body(steps: Steps) -> str:
+        lite = ["_require_foreign_keys_off()", *steps.sqlite, "_foreign_key_check()"] if steps.rebuilds else steps.sqlite
+        return (f'    if op.get_context().dialect.name == "sqlite":\n{_branch(lite, 8)}\n'
+                f"    else:  # PostgreSQL (and any database that alters tables in place)\n{_branch(steps.inplace, 8)}\n")
+
+    return f'''"""The docs changed: generated by roundtrip from {_docstring_text(sources)}. Do not edit; regenerate with `roundtrip generate`.
+
+Changes since revision {prev.revision} (`roundtrip diff` rules):
+{_docstring_text(listed)}
+
+Revision ID: {cur.revision}
+Revises: {prev.revision}
+Create Date: not recorded (generated files are deterministic)
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from app.db import types as rt
+
+revision: str = {pystr(cur.revision)}
+down_revision: str | None = {pystr(prev.revision)}
+branch_labels: str | tuple[str, ...] | None = None
+depends_on: str | tuple[str, ...] | None = None
+
+__all__ = ["downgrade", "postgresql", "rt", "sa", "upgrade"]  # the imports are what the operations may use
+
+
+def upgrade() -> None:
+{body(up)}
+
+def downgrade() -> None:
+{body(down)}{_EVOLUTION_HELPERS}'''
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,7 +400,13 @@ def database_url() -> str:
 
 
 def _sqlite_transactional(engine: sa.Engine) -> None:
-    """pysqlite commits DDL implicitly; take over BEGIN so the whole upgrade is one transaction."""
+    """pysqlite commits DDL implicitly; take over BEGIN so the whole upgrade is one transaction.
+
+    Foreign keys are off while migrating (SQLite ignores the pragma inside a transaction, so it is
+    set just before BEGIN): revisions rebuild tables by copy, drop and rename, and dropping a
+    table with foreign keys on would delete the rows that reference it. Revisions that rebuild
+    run PRAGMA foreign_key_check before they finish.
+    """
 
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, record: Any) -> None:
@@ -303,6 +414,7 @@ def _sqlite_transactional(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         conn.exec_driver_sql("BEGIN")
 
 

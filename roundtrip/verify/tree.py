@@ -105,7 +105,12 @@ def check_tree(specs: Path, out: Path) -> CheckResult:
     if usage:
         result.usage_error = "; ".join(f"{d.span}: {d.message}" for d in usage)
         return result
-    expected = api.generated_files(compiled.spec)
+    try:
+        # OUT's migration state is part of the input: revisions continue the history recorded there.
+        expected = api.generated_files(compiled.spec, out)
+    except api.MigrationStateError as err:
+        result.usage_error = f"{err.diagnostic.span}: {err.diagnostic.message}"
+        return result
     diags: list[Diagnostic] = []
     for rel in sorted(expected):
         target = out / rel

@@ -1,0 +1,578 @@
+"""The operations that take a database from one data model to the next, for each dialect.
+
+    steps = plan_steps(old_view, new_view, renames, touched)   # upgrade
+    back = plan_steps(new_view, old_view, inverted, touched)   # downgrade: the same planner, reversed
+
+What changed, and which columns were renamed, comes from `roundtrip.diff` (RD2xx with the docs'
+"renamed from `x`"), handed in as plain data (`ChangeSet`) because emitters do not import the
+differ. This module only decides how to print the change for the tables the differ named, from
+the two rendered view models (so a PostgreSQL-only CHECK, a translated default or a generated
+index name is compared in the spelling the database actually has):
+
+* PostgreSQL (and any dialect that can ALTER): in-place operations. Constraints the docs left
+  unnamed are addressed by the name PostgreSQL gives them (`tasks_status_check`, `users_email_key`,
+  `tasks_owner_id_fkey`), and renamed along with a renamed column so a migrated database has the
+  names a fresh one would. Enum types gain values with ALTER TYPE … ADD VALUE; removing values
+  recreates the type and converts the columns through text.
+* SQLite: a changed table is rebuilt (create the new table under a temporary name, copy every
+  row with renamed columns mapped, drop the old table, rename): what Alembic's batch mode does,
+  but from the new table's own definition, so CHECK lists and unnamed constraints come out
+  exactly as in a fresh database. Index-only changes stay CREATE/DROP INDEX.
+
+A rename is always a rename (ALTER … RENAME COLUMN, or the copy maps old → new): never a drop and
+an add that would lose the column's data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.operations import ops
+from sqlalchemy.dialects import postgresql
+
+from roundtrip.emit.migration_render import REBUILD_PREFIX, render_ops
+from roundtrip.emit.sa_build import build_metadata, migration_enum_code
+from roundtrip.emit.sa_code import build, pystr, render
+from roundtrip.emit.sa_view import PG, SQLITE, CheckView, ColumnView, DataView, EnumView, IndexView, TableView
+from roundtrip.ir import Spec
+
+_OLD_SUFFIX = "__roundtrip_old"
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What roundtrip.diff found between two data models, as plain data."""
+
+    changes: tuple[
+        tuple[str, str, str], ...
+    ] = ()  # (rule, subject, message): "RD207", "table:users/column:x", "…"
+    renames: dict[str, dict[str, str]] = field(default_factory=dict)  # table → {old column: new column}
+
+    def touched_tables(self) -> set[str]:
+        return {
+            subject.split("/", 1)[0].removeprefix("table:")
+            for _, subject, _ in self.changes
+            if subject.startswith("table:")
+        }
+
+
+Compare = Callable[[Spec, Spec], ChangeSet]
+
+
+@dataclass
+class Steps:
+    """Source lines (unindented) for each branch of the revision."""
+
+    inplace: list[str] = field(default_factory=list)  # PostgreSQL and dialects that ALTER in place
+    sqlite: list[str] = field(default_factory=list)
+    rebuilds: bool = False  # SQLite tables are rebuilt: the revision checks that foreign keys are off
+
+    @property
+    def empty(self) -> bool:
+        return not self.inplace and not self.sqlite
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL's names for unnamed constraints
+# ---------------------------------------------------------------------------------------------
+
+
+def pg_name(table: str, columns: tuple[str, ...] | list[str], label: str) -> str:
+    """What PostgreSQL calls an unnamed constraint (makeObjectName: shorten the longer part to 63 bytes)."""
+    name1, name2 = table, "_".join(columns)
+    room = 63 - len(label) - 1 - (1 if name2 else 0)
+    while len(name1) + len(name2) > room:
+        if len(name1) > len(name2):
+            name1 = name1[:-1]
+        else:
+            name2 = name2[:-1]
+    return f"{name1}_{name2}_{label}" if name2 else f"{name1}_{label}"
+
+
+def _referenced(sql: str, columns: list[str]) -> list[str]:
+    text = re.sub(r"'(?:[^']|'')*'", "''", sql)
+    found: list[str] = []
+    for ident in re.findall(r'"([^"]+)"|\b([A-Za-z_]\w*)\b', text):
+        name = ident[0] or ident[1]
+        if name in columns and name not in found:
+            found.append(name)
+    return found
+
+
+def _check_names(tv: TableView, checks: list[CheckView]) -> list[str]:
+    """Single-column checks are `table_col_check`, others `table_check`; repeats get 1, 2 … (heap.c)."""
+    cols = [c.name for c in tv.columns]
+    taken: set[str] = {ck.name for ck in checks if ck.name}
+    out: list[str] = []
+    for ck in checks:
+        if ck.name:
+            out.append(ck.name)
+            continue
+        refs = _referenced(ck.sql, cols)
+        base_cols = refs if len(refs) == 1 else []
+        name, n = pg_name(tv.name, base_cols, "check"), 0
+        while name in taken:
+            n += 1
+            name = pg_name(tv.name, base_cols, f"check{n}")
+        taken.add(name)
+        out.append(name)
+    return out
+
+
+def _rename_sql(sql: str, ren: dict[str, str]) -> str:
+    if not ren:
+        return sql
+    return re.sub(r"\b[A-Za-z_]\w*\b", lambda m: ren.get(m.group(0), m.group(0)), sql)
+
+
+# ---------------------------------------------------------------------------------------------
+# one table: what differs between its two versions
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Delta:
+    renames: list[tuple[str, str]] = field(default_factory=list)
+    added: list[ColumnView] = field(default_factory=list)
+    dropped: list[ColumnView] = field(default_factory=list)
+    altered: list[tuple[ColumnView, ColumnView]] = field(default_factory=list)  # (old, new) after renaming
+    drop_constraints: list[tuple[str, str]] = field(default_factory=list)  # (name, type_)
+    create_checks: list[tuple[str, str]] = field(default_factory=list)  # (name, sql)
+    create_uniques: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    create_fks: list[tuple[str, Any]] = field(default_factory=list)  # (name, ForeignKeyView)
+    rename_constraints: list[tuple[str, str]] = field(default_factory=list)
+    primary_key: tuple[str, ...] | None = None  # new primary key columns when it changed
+    drop_indexes: list[IndexView] = field(default_factory=list)
+    create_indexes: list[IndexView] = field(default_factory=list)
+
+    @property
+    def structural(self) -> bool:
+        return bool(
+            self.renames
+            or self.added
+            or self.dropped
+            or self.altered
+            or self.drop_constraints
+            or self.create_checks
+            or self.create_uniques
+            or self.create_fks
+            or self.primary_key is not None
+        )
+
+
+class _Planner:
+    def __init__(
+        self, old: DataView, new: DataView, renames: dict[str, dict[str, str]], touched: set[str]
+    ) -> None:
+        self.old, self.new = old, new
+        self.ob, self.nb = build_metadata(old), build_metadata(new)
+        self.renames = renames
+        self.touched = touched
+        self.old_enums = {e.var: e for e in old.enums}
+        self.new_enums = {e.var: e for e in new.enums}
+        old_by = {e.name: e for e in old.enums}
+        self.changed_enums = {
+            e.name for e in new.enums if e.name in old_by and old_by[e.name].values != e.values
+        }
+
+    def _uses_changed_enum(self, table: str) -> bool:
+        """SQLite spells an enum as a CHECK in the table: new values mean a rebuild even when the differ named only the type."""
+        tv = self.new.table(table)
+        return tv is not None and any(
+            c.type.ref in self.new_enums and self.new_enums[c.type.ref].name in self.changed_enums
+            for c in tv.columns
+        )
+
+    # ------------------------------------------------------------- comparisons
+
+    def _type_key(self, c: ColumnView, enums: dict[str, EnumView]) -> str:
+        if c.type.ref and c.type.ref in enums:
+            return "enum:" + enums[c.type.ref].name  # values are the enum phase's business
+        return render(c.type)
+
+    def _type_src(self, c: ColumnView, enums: dict[str, EnumView]) -> str:
+        if c.type.ref and c.type.ref in enums:
+            return render(migration_enum_code(enums[c.type.ref]))
+        return render(c.type)
+
+    def delta(self, ot: TableView, nt: TableView, dialect: str) -> _Delta:
+        d = _Delta()
+        ren = self.renames.get(nt.name, {})
+        back = {v: k for k, v in ren.items()}
+        for oc in ot.columns:
+            nc = nt.column(ren.get(oc.name, oc.name))
+            if nc is None:
+                d.dropped.append(oc)
+                continue
+            if nc.name != oc.name:
+                d.renames.append((oc.name, nc.name))
+            before = (
+                self._type_key(oc, self.old_enums),
+                oc.nullable,
+                render(oc.server_default) if oc.server_default else None,
+            )
+            after = (
+                self._type_key(nc, self.new_enums),
+                nc.nullable,
+                render(nc.server_default) if nc.server_default else None,
+            )
+            if before != after:
+                d.altered.append((oc, nc))
+        d.added = [nc for nc in nt.columns if ot.column(back.get(nc.name, nc.name)) is None]
+        self._checks(d, ot, nt, ren, dialect)
+        self._uniques(d, ot, nt, ren)
+        self._foreign_keys(d, ot, nt, ren)
+        old_pk = tuple(ren.get(c, c) for c in ot.primary_key)
+        if old_pk != nt.primary_key:
+            d.drop_constraints.insert(0, (pg_name(ot.name, [], "pkey"), "primary"))
+            d.primary_key = nt.primary_key
+        self._indexes(d, ot, nt, ren, dialect)
+        return d
+
+    def _checks(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str], dialect: str) -> None:
+        olds = [ck for ck in ot.checks if ck.dialect in ("", dialect)]
+        news = [ck for ck in nt.checks if ck.dialect in ("", dialect)]
+        old_names = dict(zip((_rename_sql(ck.sql, ren) for ck in olds), _check_names(ot, olds), strict=True))
+        new_names = dict(zip((ck.sql for ck in news), _check_names(nt, news), strict=True))
+        for sql, name in old_names.items():
+            if sql not in new_names:
+                d.drop_constraints.append((name, "check"))
+            elif new_names[sql] != name:
+                d.rename_constraints.append((name, new_names[sql]))
+        d.create_checks += [(name, sql) for sql, name in new_names.items() if sql not in old_names]
+
+    def _uniques(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str]) -> None:
+        def keys(tv: TableView, rn: dict[str, str]) -> dict[tuple[str, ...], str]:
+            out = {
+                (rn.get(c.name, c.name),): pg_name(tv.name, [c.name], "key") for c in tv.columns if c.unique
+            }
+            for u in tv.uniques:
+                out[tuple(rn.get(c, c) for c in u.columns)] = u.name or pg_name(tv.name, u.columns, "key")
+            return out
+
+        olds, news = keys(ot, ren), keys(nt, {})
+        for cols, name in olds.items():
+            if cols not in news:
+                d.drop_constraints.append((name, "unique"))
+            elif news[cols] != name:
+                d.rename_constraints.append((name, news[cols]))
+        d.create_uniques += [(name, cols) for cols, name in news.items() if cols not in olds]
+
+    def _foreign_keys(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str]) -> None:
+        def key(fk: Any, rn: dict[str, str], ref_rn: dict[str, str]) -> tuple[Any, ...]:
+            return (
+                tuple(rn.get(c, c) for c in fk.columns),
+                fk.ref_table,
+                tuple(ref_rn.get(c, c) for c in fk.ref_columns),
+                fk.ondelete,
+                fk.onupdate,
+            )
+
+        olds = {
+            key(fk, ren, self.renames.get(fk.ref_table, {})): fk.name or pg_name(ot.name, fk.columns, "fkey")
+            for fk in ot.foreign_keys
+        }
+        news = {
+            key(fk, {}, {}): (fk.name or pg_name(nt.name, fk.columns, "fkey"), fk) for fk in nt.foreign_keys
+        }
+        for k, name in olds.items():
+            if k not in news:
+                d.drop_constraints.append((name, "foreignkey"))
+            elif news[k][0] != name:
+                d.rename_constraints.append((name, news[k][0]))
+        d.create_fks += [news[k] for k in news if k not in olds]
+
+    def _indexes(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str], dialect: str) -> None:
+        def sig(ix: IndexView, rn: dict[str, str]) -> tuple[Any, ...]:
+            elems = tuple(
+                (rn.get(e.column, e.column), _rename_sql(e.expression, rn), e.descending, e.opclass)
+                for e in ix.elements
+            )
+            return (elems, ix.unique, _rename_sql(ix.where, rn), ix.using)
+
+        olds = {ix.name: ix for ix in ot.indexes if ix.dialect in ("", dialect)}
+        news = {ix.name: ix for ix in nt.indexes if ix.dialect in ("", dialect)}
+        d.drop_indexes = [
+            ix for name, ix in olds.items() if name not in news or sig(ix, ren) != sig(news[name], {})
+        ]
+        d.create_indexes = [
+            ix for name, ix in news.items() if name not in olds or sig(olds[name], ren) != sig(ix, {})
+        ]
+
+    # ------------------------------------------------------------- printing helpers
+
+    def _index_op(self, table: str, ix: IndexView) -> Any:
+        for built_ix in self.nb.indexes[ix.dialect]:
+            if built_ix.name == ix.name and built_ix.table is not None and built_ix.table.name == table:
+                return ops.CreateIndexOp.from_index(built_ix)
+        raise KeyError(f"index {ix.name} of {table} was not built")
+
+    def _create_table(self, name: str, dialect: str) -> list[str]:
+        table = self.nb.tables[name]
+        op_list: list[Any] = [ops.CreateTableOp.from_table(table)]
+        op_list += [
+            self._index_op(name, ix) for ix in self.new.table(name).indexes if ix.dialect in ("", dialect)
+        ]  # type: ignore[union-attr]
+        return [render_ops(op_list, self.nb, 0)]
+
+    def _late_fks(self, names: list[str]) -> list[str]:
+        out = []
+        for table_name, fk in self.nb.late_fks:
+            if table_name in names:
+                out.append(_create_fk(fk.name or pg_name(table_name, fk.columns, "fkey"), table_name, fk))
+        return out
+
+    # ------------------------------------------------------------- the two branches
+
+    def run(self) -> Steps:
+        old_names = [t.name for t in self.old.tables]
+        new_names = [t.name for t in self.new.tables]
+        created = [n for n in new_names if n not in old_names]
+        dropped = [n for n in reversed(old_names) if n not in new_names]
+        kept = [n for n in new_names if n in old_names and (n in self.touched or self._uses_changed_enum(n))]
+        steps = Steps()
+        self._inplace(steps.inplace, created, dropped, kept)
+        self._sqlite(steps, created, dropped, kept)
+        return steps
+
+    def _inplace(self, out: list[str], created: list[str], dropped: list[str], kept: list[str]) -> None:
+        for ext in self.new.extensions:
+            if ext not in self.old.extensions:
+                out.append(f"op.execute(rt.CreateExtension({pystr(ext)}))")
+        old_enums = {e.name: e for e in self.old.enums}
+        new_enums = {e.name: e for e in self.new.enums}
+        recreate: list[EnumView] = []
+        for name, e in new_enums.items():
+            prev = old_enums.get(name)
+            if prev is None:
+                out.append(f"op.execute(postgresql.CreateEnumType({render(migration_enum_code(e))}))")
+            elif prev.values != e.values:
+                added = _added_values(prev.values, e.values)
+                if added is None or self._default_uses(e, [v for v, _ in added]):
+                    recreate.append(e)
+                else:
+                    out += [f"_add_enum_value({pystr(_add_value_sql(name, v, pos))})" for v, pos in added]
+        deltas = {n: self.delta(self.old.table(n), self.new.table(n), PG) for n in kept}  # type: ignore[arg-type]
+        for n, d in deltas.items():
+            out += [f"op.drop_index({pystr(ix.name)}, table_name={pystr(n)})" for ix in d.drop_indexes]
+            out += [
+                f"op.drop_constraint({pystr(name)}, {pystr(n)}, type_={pystr(kind)})"
+                for name, kind in d.drop_constraints
+            ]
+        for n, d in deltas.items():
+            out += [
+                f"op.alter_column({pystr(n)}, {pystr(a)}, new_column_name={pystr(b)})" for a, b in d.renames
+            ]
+            out += [
+                f"op.execute({pystr(f'ALTER TABLE {_q(n)} RENAME CONSTRAINT {_q(a)} TO {_q(b)}')})"
+                for a, b in d.rename_constraints
+            ]
+            if d.added:
+                cols = [
+                    ops.AddColumnOp.from_column_and_tablename(None, n, self.nb.tables[n].c[c.name])
+                    for c in d.added
+                ]
+                out.append(render_ops(cols, self.nb, 0))
+            for oc, nc in d.altered:
+                out += self._alter(n, oc, nc)
+            out += [f"op.drop_column({pystr(n)}, {pystr(c.name)})" for c in d.dropped]
+        for n in created:
+            out += self._create_table(n, PG)
+        out += self._late_fks(created)
+        for n, d in deltas.items():
+            if d.primary_key is not None:
+                out.append(
+                    f"op.create_primary_key({pystr(pg_name(n, [], 'pkey'))}, {pystr(n)}, {list(d.primary_key)!r})"
+                )
+            out += [
+                f"op.create_unique_constraint({pystr(name)}, {pystr(n)}, {list(cols)!r})"
+                for name, cols in d.create_uniques
+            ]
+            out += [
+                f"op.create_check_constraint({pystr(name)}, {pystr(n)}, {pystr(sql)})"
+                for name, sql in d.create_checks
+            ]
+            if d.create_indexes:
+                out.append(render_ops([self._index_op(n, ix) for ix in d.create_indexes], self.nb, 0))
+            out += [_create_fk(name, n, fk) for name, fk in d.create_fks]
+        late = {(t, fk.columns) for t, fk in self.ob.late_fks if t in dropped}
+        for table_name, cols in sorted(late):
+            fk = next(f for t, f in self.ob.late_fks if (t, f.columns) == (table_name, cols))
+            out.append(
+                f'op.drop_constraint({pystr(fk.name or pg_name(table_name, cols, "fkey"))}, {pystr(table_name)}, type_="foreignkey")'
+            )
+        out += [f"op.drop_table({pystr(n)})" for n in dropped]
+        for e in recreate:
+            out += self._recreate_enum(e)
+        for name, e in old_enums.items():
+            if name not in new_enums:
+                out.append(f"op.execute(postgresql.DropEnumType({render(migration_enum_code(e))}))")
+
+    def _alter(self, table: str, oc: ColumnView, nc: ColumnView) -> list[str]:
+        """ALTER COLUMN for type, nullability and default. A default is dropped before a type change and
+        set after it: PostgreSQL cannot cast `nextval(...)` or `'x'::old_enum` to the new type."""
+        head = [pystr(table), pystr(nc.name)]
+        kw = [f"existing_type={self._type_src(oc, self.old_enums)}"]
+        retyped = self._type_key(oc, self.old_enums) != self._type_key(nc, self.new_enums)
+        before = render(oc.server_default) if oc.server_default else None
+        after = render(nc.server_default) if nc.server_default else None
+        out: list[str] = []
+        if retyped and before is not None:
+            out.append(f"op.alter_column({', '.join(head)}, server_default=None)")
+            before = None
+        if retyped:
+            kw.append(f"type_={self._type_src(nc, self.new_enums)}")
+            using = self._using(nc)
+            if using:
+                kw.append(f"postgresql_using={pystr(using)}")
+        kw.append(
+            f"nullable={nc.nullable}" if oc.nullable != nc.nullable else f"existing_nullable={nc.nullable}"
+        )
+        if before != after:
+            kw.append(f"server_default={after}")
+        elif after:
+            kw.append(f"existing_server_default={after}")
+        out.append(f"op.alter_column({', '.join(head + kw)})")
+        return out
+
+    def _using(self, c: ColumnView) -> str:
+        if c.type.ref and c.type.ref in self.new_enums:
+            return f"{_q(c.name)}::text::{_q(self.new_enums[c.type.ref].name)}"
+        try:
+            sql_type = build(c.type).compile(dialect=postgresql.dialect())
+        except Exception:  # noqa: BLE001 - a type PostgreSQL cannot name: let it convert implicitly
+            return ""
+        return f"{_q(c.name)}::{sql_type}"
+
+    def _default_uses(self, e: EnumView, values: list[str]) -> bool:
+        """ALTER TYPE … ADD VALUE's value cannot be used in the same transaction (a default that names it)."""
+        for tv in self.new.tables:
+            for c in tv.columns:
+                if (
+                    c.type.ref == e.var
+                    and c.server_default is not None
+                    and any(f"'{v}'" in render(c.server_default) for v in values)
+                ):
+                    return True
+        return False
+
+    def _recreate_enum(self, e: EnumView) -> list[str]:
+        """Removing or reordering enum values: a new type, every column converted through text, the old dropped."""
+        old = e.name + _OLD_SUFFIX
+        out = [
+            f"op.execute({pystr(f'ALTER TYPE {_q(e.name)} RENAME TO {_q(old)}')})",
+            f"op.execute(postgresql.CreateEnumType({render(migration_enum_code(e))}))",
+        ]
+        for tv in self.new.tables:
+            for c in tv.columns:
+                if c.type.ref != e.var:
+                    continue
+                alter = f"ALTER TABLE {_q(tv.name)} ALTER COLUMN {_q(c.name)} TYPE {_q(e.name)} USING {_q(c.name)}::text::{_q(e.name)}"
+                if c.server_default is not None:
+                    out.append(f"op.alter_column({pystr(tv.name)}, {pystr(c.name)}, server_default=None)")
+                out.append(f"op.execute({pystr(alter)})")
+                if c.server_default is not None:
+                    out.append(
+                        f"op.alter_column({pystr(tv.name)}, {pystr(c.name)}, server_default={render(c.server_default)})"
+                    )
+        out.append(f"op.execute({pystr(f'DROP TYPE {_q(old)}')})")
+        return out
+
+    def _sqlite(self, steps: Steps, created: list[str], dropped: list[str], kept: list[str]) -> None:
+        out = steps.sqlite
+        for n in created:
+            out += self._create_table(n, SQLITE)
+        for n in kept:
+            ot, nt = self.old.table(n), self.new.table(n)
+            assert ot is not None and nt is not None
+            d = self.delta(ot, nt, SQLITE)
+            if d.structural or self._uses_changed_enum(n):
+                out += self._rebuild(ot, nt)
+                steps.rebuilds = True
+                continue
+            out += [f"op.drop_index({pystr(ix.name)}, table_name={pystr(n)})" for ix in d.drop_indexes]
+            if d.create_indexes:
+                out.append(render_ops([self._index_op(n, ix) for ix in d.create_indexes], self.nb, 0))
+        out += [f"op.drop_table({pystr(n)})" for n in dropped]
+
+    def _rebuild(self, ot: TableView, nt: TableView) -> list[str]:
+        """The new table under a temporary name, every row copied (renamed columns mapped), then swapped in."""
+        tmp = REBUILD_PREFIX + nt.name
+        copy = self.nb.tables[nt.name].to_metadata(sa.MetaData(), name=tmp)
+        back = {v: k for k, v in self.renames.get(nt.name, {}).items()}
+        pairs = []
+        for nc in nt.columns:
+            oc = ot.column(back.get(nc.name, nc.name))
+            if oc is not None and not nc.computed and not oc.computed:
+                pairs.append((nc.name, oc.name))
+        insert = (
+            f"INSERT INTO {_q(tmp)} ({', '.join(_q(a) for a, _ in pairs)}) "
+            f"SELECT {', '.join(_q(b) for _, b in pairs)} FROM {_q(nt.name)}"
+        )
+        out = [render_ops([ops.CreateTableOp.from_table(copy)], self.nb, 0)]
+        if pairs:
+            out.append(f"op.execute({pystr(insert)})")
+        out += [f"op.drop_table({pystr(nt.name)})", f"op.rename_table({pystr(tmp)}, {pystr(nt.name)})"]
+        indexes = [self._index_op(nt.name, ix) for ix in nt.indexes if ix.dialect in ("", SQLITE)]
+        if indexes:
+            out.append(render_ops(indexes, self.nb, 0))
+        return out
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _create_fk(name: str, table: str, fk: Any) -> str:
+    kw = [pystr(name), pystr(table), pystr(fk.ref_table), repr(list(fk.columns)), repr(list(fk.ref_columns))]
+    if fk.ondelete:
+        kw.append(f"ondelete={pystr(fk.ondelete)}")
+    if fk.onupdate:
+        kw.append(f"onupdate={pystr(fk.onupdate)}")
+    return f"op.create_foreign_key({', '.join(kw)})"
+
+
+def _added_values(old: tuple[str, ...], new: tuple[str, ...]) -> list[tuple[str, str]] | None:
+    """Values to add, each with its position ("BEFORE 'x'" / "AFTER 'y'" / ""), when `new` only adds
+    to `old` (same relative order); None when values were removed or reordered."""
+    if [v for v in new if v in old] != list(old):
+        return None
+    present = list(old)
+    out: list[tuple[str, str]] = []
+    for i, v in enumerate(new):
+        if v in present:
+            continue
+        following = next((w for w in new[i + 1 :] if w in present), None)
+        if following is not None:
+            out.append((v, f"BEFORE {_lit(following)}"))
+            present.insert(present.index(following), v)
+        else:
+            out.append((v, ""))
+            present.append(v)
+    return out
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _add_value_sql(enum_name: str, value: str, position: str) -> str:
+    return f"ALTER TYPE {_q(enum_name)} ADD VALUE IF NOT EXISTS {_lit(value)}" + (
+        f" {position}" if position else ""
+    )
+
+
+def plan_steps(old: DataView, new: DataView, renames: dict[str, dict[str, str]], touched: set[str]) -> Steps:
+    """Upgrade steps from `old` to `new` (call with the views swapped and renames inverted for downgrade)."""
+    return _Planner(old, new, renames, touched).run()
+
+
+def inverted(renames: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    return {t: {v: k for k, v in m.items()} for t, m in renames.items()}
+
+
+__all__ = ["ChangeSet", "Compare", "Steps", "inverted", "pg_name", "plan_steps"]
