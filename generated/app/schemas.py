@@ -61,7 +61,7 @@ class Datum1(BaseModel):
         Author, Field(examples=[{'displayName': 'Dev Sharma', 'id': 'a012269d-8c56-4df2-8daa-71568d0fadfe'}])
     ]
     author_id: Annotated[UUID, Field(alias='authorId', examples=['a012269d-8c56-4df2-8daa-71568d0fadfe'])]
-    comment: Annotated[str, Field(examples=['The sauce needed 5 more minutes to thicken in my pan.'])]
+    comment: Annotated[str | None, Field(examples=['The sauce needed 5 more minutes to thicken in my pan.'])]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-10T17:30:05Z'])]
     id: Annotated[UUID, Field(examples=['addbbee6-5c1f-4e91-b8f7-82b2b7b00bfa'])]
     rating: Annotated[int, Field(examples=[4])]
@@ -92,7 +92,7 @@ class Ingredient(BaseModel):
     ]
     name: Annotated[str, Field(examples=['Spaghetti'])]
     note: str | None
-    quantity: Annotated[int, Field(examples=[400])]
+    quantity: Annotated[float, Field(examples=[400])]
     unit: Annotated[str, Field(examples=['g'])]
 
 
@@ -102,11 +102,12 @@ class Datum2(BaseModel):
         Field(examples=[{'displayName': 'Chloé Martin', 'id': '6e1376e7-8571-4a05-9022-73e691ba6cf4'}]),
     ]
     author_id: Annotated[UUID, Field(alias='authorId', examples=['6e1376e7-8571-4a05-9022-73e691ba6cf4'])]
-    average_rating: Annotated[float, Field(alias='averageRating', examples=[4.0])]
+    average_rating: Annotated[float | None, Field(alias='averageRating', examples=[4.0])]
     cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[15])]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-07T20:05:12Z'])]
     description: Annotated[
-        str, Field(examples=['Spaghetti tossed with garlic slowly fried in olive oil. A pantry classic.'])
+        str | None,
+        Field(examples=['Spaghetti tossed with garlic slowly fried in olive oil. A pantry classic.']),
     ]
     difficulty: Annotated[str, Field(examples=['easy'])]
     id: Annotated[UUID, Field(examples=['03ee9f7c-3345-468f-a9e1-f5f1087397e6'])]
@@ -153,7 +154,9 @@ class GetV1UsersMeResponse200(BaseModel):
     display_name: Annotated[str, Field(alias='displayName', examples=['Ben Okafor'])]
     email: Annotated[EmailStr, Field(examples=['ben.okafor@example.com'])]
     id: Annotated[UUID, Field(examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
-    last_login_at: Annotated[AwareDatetime, Field(alias='lastLoginAt', examples=['2025-03-12T08:00:00Z'])]
+    last_login_at: Annotated[
+        AwareDatetime | None, Field(alias='lastLoginAt', examples=['2025-03-12T08:00:00Z'])
+    ]
     role: Annotated[str, Field(examples=['member'])]
 
 
@@ -293,7 +296,7 @@ class PostV1RecipesByRecipeIdReviewsResponse201(BaseModel):
     ]
     author_id: Annotated[UUID, Field(alias='authorId', examples=['da79819e-a919-4256-903e-8d8048d86a34'])]
     comment: Annotated[
-        str, Field(examples=['Fifteen minutes from pot to plate. The pasta water trick really works.'])
+        str | None, Field(examples=['Fifteen minutes from pot to plate. The pasta water trick really works.'])
     ]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T20:11:37Z'])]
     id: Annotated[UUID, Field(examples=['fc7c6df1-bf58-4fa1-b444-7db4a47baf8e'])]
@@ -313,7 +316,7 @@ class Ingredient1(BaseModel):
     ]
     name: Annotated[str, Field(examples=['Tomato'])]
     note: Annotated[str | None, Field(examples=['halved'])]
-    quantity: Annotated[int, Field(examples=[1])]
+    quantity: Annotated[float, Field(examples=[1])]
     unit: Annotated[str, Field(examples=['kg'])]
 
 
@@ -326,7 +329,7 @@ class PostV1RecipesResponse201(BaseModel):
     cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[60])]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T18:45:00Z'])]
     description: Annotated[
-        str, Field(examples=['Slow-roasted tomatoes and a whole head of garlic, blended smooth.'])
+        str | None, Field(examples=['Slow-roasted tomatoes and a whole head of garlic, blended smooth.'])
     ]
     difficulty: Annotated[str, Field(examples=['medium'])]
     id: Annotated[UUID, Field(examples=['b407c528-a1f7-4edc-bcdf-633e659511b2'])]
@@ -364,11 +367,11 @@ class Recipe(BaseModel):
         Author3, Field(examples=[{'displayName': 'Ben Okafor', 'id': '3aae1c28-7b18-4b01-b027-482ab100aaaf'}])
     ]
     author_id: Annotated[UUID, Field(alias='authorId', examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
-    average_rating: Annotated[float, Field(alias='averageRating', examples=[4.5])]
+    average_rating: Annotated[float | None, Field(alias='averageRating', examples=[4.5])]
     cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[25])]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-05T19:40:00Z'])]
     description: Annotated[
-        str,
+        str | None,
         Field(examples=['Eggs gently poached in a cumin-spiced tomato sauce. One pan, ready in 35 minutes.']),
     ]
     difficulty: Annotated[str, Field(examples=['medium'])]
@@ -428,7 +431,7 @@ class Review(BaseModel):
     ]
     author_id: Annotated[UUID, Field(alias='authorId', examples=['6e1376e7-8571-4a05-9022-73e691ba6cf4'])]
     comment: Annotated[
-        str, Field(examples=['Made it twice this week. A pinch of chili flakes at the end is great.'])
+        str | None, Field(examples=['Made it twice this week. A pinch of chili flakes at the end is great.'])
     ]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-09T13:02:44Z'])]
     id: Annotated[UUID, Field(examples=['ee8bdbf9-a274-4909-91eb-6f0d668b9560'])]

@@ -16,7 +16,8 @@ from roundtrip.emit.md_schemas import schema_form, ts_declaration
 from roundtrip.emit.md_text import cell, duration, inline, json_block, rate, table
 from roundtrip.ir import Convention, SchemeKind, Spec
 
-_PAGINATION_KEYS = ("pagination.default_limit", "pagination.max_limit", "pagination.style", "pagination.envelope")
+_PAGINATION_KEYS = ("pagination.default_limit", "pagination.min_limit", "pagination.max_limit", "pagination.style", "pagination.envelope")
+_SORT_KEYS = ("sort.syntax", "sort.error")
 _ENVELOPES = {"data+pagination": {"data": [], "pagination": {}}, "data+meta": {"data": [], "meta": {}}, "flat": {"data": [], "total": 0}}
 _STYLES = {"offset": "offset", "cursor": "cursor", "page": "page-based"}
 
@@ -63,6 +64,8 @@ def access_schemes(spec: Spec) -> list[str]:
 def _pagination_line(c: Convention) -> list[str]:
     if c.key == "pagination.default_limit":
         return [f"Default page size: {c.value}.", ""]
+    if c.key == "pagination.min_limit":
+        return [f"Minimum page size: {c.value}.", ""]
     if c.key == "pagination.max_limit":
         return [f"Maximum page size: {c.value}.", ""]
     if c.key == "pagination.style":
@@ -73,17 +76,26 @@ def _pagination_line(c: Convention) -> list[str]:
 def conventions(spec: Spec) -> list[str]:
     """Pagination and sort conventions in their order. A Pagination section reports its lines, then
     its style, then its envelope: a convention that would be reported out of order starts a new section."""
-    convs = [c for c in spec.conventions if c.key in _PAGINATION_KEYS or c.key == "sort.syntax"]
+    convs = [c for c in spec.conventions if c.key in _PAGINATION_KEYS or c.key in _SORT_KEYS]
     if not convs:
         return []
     out = ["## Conventions", ""]
     stage = 9  # 0 lines, 1 style, 2 envelope; 9 = no open Pagination section
+    sorting = False  # a Sorting section is open
     for c in convs:
-        if c.key == "sort.syntax":
-            out += ["### Sorting", "", "Sort: prefix a field with `-` for descending order.", ""]
-            stage = 9
+        if c.key in _SORT_KEYS:
+            if not sorting:
+                out += ["### Sorting", ""]
+            if c.key == "sort.syntax":
+                out += ["Sort: prefix a field with `-` for descending order.", ""]
+            else:
+                status, _, code = str(c.value).partition(" ")
+                out += [f"Unknown sort fields return `{status} {code}`.", ""]
+            stage, sorting = 9, True
             continue
-        want = {"pagination.default_limit": 0, "pagination.max_limit": 0, "pagination.style": 1, "pagination.envelope": 2}[c.key]
+        sorting = False
+        want = {"pagination.default_limit": 0, "pagination.min_limit": 0, "pagination.max_limit": 0, "pagination.style": 1,
+                "pagination.envelope": 2}[c.key]
         if stage == 9 or want < stage or (want == 1 and stage == 1):
             out += ["### Pagination", ""]
             stage = want

@@ -19,6 +19,7 @@ import http
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,9 +38,10 @@ from roundtrip.ir.api import (
     SchemeKind,
     SecurityScheme,
 )
+from roundtrip.ir.matching import table_for_endpoint
 from roundtrip.ir.schema import Field
-from roundtrip.ir.spec import Spec
-from roundtrip.ir.types import Kind, TypeRef
+from roundtrip.ir.spec import Convention, Spec
+from roundtrip.ir.types import Constraints, Kind, TypeRef
 
 OPENAPI_VERSION = "3.1.0"
 __all__ = ["OPENAPI_VERSION", "build_openapi", "dump_json", "dump_yaml", "validate_openapi"]
@@ -258,7 +260,7 @@ class _OperationBuilder:
             op["parameters"] = params
         stem = pascal_id(op_id)
         if ep.request is not None:
-            op["requestBody"] = self._request_body(ep.request, stem)
+            op["requestBody"] = self._request_body(self._refined_body(ep, ep.request, response=False), stem)
         op["responses"] = self._responses(ep, method, stem)
         if ep.rate_limit is not None:
             op["x-rate-limit"] = _rate_limit(ep.rate_limit)
@@ -310,6 +312,8 @@ class _OperationBuilder:
         return out
 
     def _parameter(self, p: Parameter, *, name: str, location: str, required: bool) -> dict[str, Any]:
+        if location == "query":
+            p = paginated(p, self.spec.conventions)
         out: dict[str, Any] = {"name": name, "in": location}
         if p.description.strip():
             out["description"] = p.description.strip()
@@ -322,6 +326,23 @@ class _OperationBuilder:
         return out
 
     # ----- bodies
+    def _refined_body(self, ep: Endpoint, body: Body, *, response: bool) -> Body:
+        """An inline body as the API answers it: example-inferred values widened by the other statements
+        (roundtrip.ir.infer.Evidence). A response field the create request may leave out (optional, no
+        default) or set to null is stored as NULL and answered as null."""
+        t = body.type
+        if t is None or t.kind not in (Kind.OBJECT, Kind.ARRAY):
+            return body
+        may_be_null: frozenset[str] = frozenset()
+        if response and ep.request is not None and ep.request.type is not None:
+            fields = self.schemas.object_fields(ep.request.type) or []
+            may_be_null = frozenset(
+                f.name for f in fields if f.type.nullable or (ep.method.upper() == "POST" and not f.required and not f.has_default)
+            )
+        hint = table_for_endpoint(ep, self.spec.tables)
+        refined = self.schemas.evidence.refine(t, response=response, hint=hint, nullable=may_be_null)
+        return body if refined == t else replace(body, type=refined)
+
     def _body_schema(self, t: TypeRef | None, base: str) -> dict[str, Any] | None:
         if t is None:
             return None
@@ -368,15 +389,22 @@ class _OperationBuilder:
         errors = _group(e for e in ep.errors if isinstance(e, ErrorDoc) and _status_ok(e.status))
         common: dict[int, list[ErrorDoc]] = {}
         if ep.auth.required is True:
-            common = {
-                st: docs
-                for st, docs in _group(e for e in self.spec.common_errors if isinstance(e, ErrorDoc) and _status_ok(e.status)).items()
-                if st not in documented and st not in errors
-            }
+            every = _group(e for e in self.spec.common_errors if isinstance(e, ErrorDoc) and _status_ok(e.status))
+            common = {st: docs for st, docs in every.items() if st not in documented and st not in errors}
+            # "can be returned by every authenticated endpoint": a class error carried onto the endpoint
+            # (400 INVALID_SORT_FIELD from the Sorting convention) does not take the common 400 away
+            class_errors = {str(c.value) for c in self.spec.conventions if c.key == "sort.error"}
+            for st, docs in every.items():
+                if st in errors and st not in documented and all(f"{e.status} {e.code}" in class_errors for e in errors[st]):
+                    codes = {e.code for e in errors[st]}
+                    errors[st] = errors[st] + [e for e in docs if e.code not in codes]
         out: dict[str, Any] = {}
         for status in sorted(set(documented) | set(errors) | set(common)):
             if status in documented:
-                out[str(status)] = self._documented_response(documented[status], errors.get(status, []), stem)
+                r = documented[status]
+                if r.body is not None and status < 400:
+                    r = replace(r, body=self._refined_body(ep, r.body, response=True))
+                out[str(status)] = self._documented_response(r, errors.get(status, []), stem)
             else:
                 out[str(status)] = self._error_response(status, errors.get(status) or common[status])
         if not any(100 <= st < 400 for st in documented):
@@ -543,6 +571,49 @@ class _OperationBuilder:
             if sub:
                 return {f.name: self._placeholder(f.type, depth + 1) for f in sub if f.required}
         return {}
+
+
+# ----- pagination parameters
+_LIMIT_PARAMS = frozenset({"limit", "pagesize", "page_size", "per_page", "perpage", "size", "take", "pagelimit"})
+_OFFSET_PARAMS = frozenset({"offset", "skip"})
+_PAGE_PARAMS = frozenset({"page", "pagenumber", "page_number"})
+
+
+def _single(conventions: Iterable[Convention], key: str) -> Any:
+    """A convention's value when the docs state one value; None when unstated or contradictory
+    (a contradiction is the validator's RT211, not the emitter's to settle)."""
+    values = {repr(c.value): c.value for c in conventions if c.key == key}
+    return next(iter(values.values())) if len(values) == 1 else None
+
+
+def paginated(p: Parameter, conventions: Iterable[Convention]) -> Parameter:
+    """A page-size/offset/page query parameter with the bounds the Pagination convention states
+    ("`limit` … 1–100, default 20", "offset ≥ 0"), when the endpoint's own row leaves them unsaid
+    ("See Pagination"). An offset below 0 or a page below 1 names no page at all. A count typed
+    `number` (TypeScript has no integer type) is an integer: there is no page 1.5."""
+    name = p.name.lower()
+    if name in _LIMIT_PARAMS | _OFFSET_PARAMS | _PAGE_PARAMS and p.type.kind is Kind.FLOAT:
+        p = replace(p, type=TypeRef(Kind.INTEGER, nullable=p.type.nullable))
+    if p.type.kind is not Kind.INTEGER:
+        return p
+    c = p.constraints
+    if any(v is not None for v in (c.minimum, c.maximum, c.exclusive_minimum, c.exclusive_maximum)):
+        return p  # the endpoint states its own bounds
+    conventions = tuple(conventions)
+    lo = hi = default = None
+    if name in _LIMIT_PARAMS:
+        lo, hi, default = (_single(conventions, k) for k in ("pagination.min_limit", "pagination.max_limit", "pagination.default_limit"))
+    elif name in _OFFSET_PARAMS and _single(conventions, "pagination.style") == "offset":
+        lo = 0
+    elif name in _PAGE_PARAMS and _single(conventions, "pagination.style") == "page":
+        lo = 1
+    out = p
+    if isinstance(lo, int) or isinstance(hi, int):
+        out = replace(out, constraints=c.merged(Constraints(minimum=float(lo) if isinstance(lo, int) else None,
+                                                            maximum=float(hi) if isinstance(hi, int) else None)))
+    if isinstance(default, int) and not p.has_default:
+        out = replace(out, default=default, has_default=True)
+    return out
 
 
 def _group(errors: Iterable[ErrorDoc]) -> dict[int, list[ErrorDoc]]:

@@ -19,7 +19,9 @@ import math
 import re
 from typing import Any
 
-from roundtrip.ir.schema import Field, Schema
+from roundtrip.ir.infer import Evidence
+from roundtrip.ir.matching import table_for_type
+from roundtrip.ir.schema import Field, Origin, Schema
 from roundtrip.ir.spec import Spec
 from roundtrip.ir.typemap import integer_openapi_format, mapping
 from roundtrip.ir.types import ANY, Constraints, Kind, TypeRef, literal_names
@@ -154,6 +156,7 @@ class SchemaBuilder:
         self.generated: dict[str, dict[str, Any]] = {}  # instances, inline bodies, error envelope
         self._instances: dict[tuple[str, str], str] = {}
         self._flattening: list[str] = []
+        self.evidence = Evidence(spec)
 
     # ----- names
     def claim(self, base: str) -> str:
@@ -187,6 +190,10 @@ class SchemaBuilder:
             t = self.schema_type(s, ())
             if t.kind is Kind.REF and self.lookup(t.ref) is s:
                 t = ANY  # `type A = A`: a self-alias would make a $ref cycle with no content
+            if s.origin is Origin.JSON_EXAMPLE:
+                # "**Recipe object**:" + JSON is a representation the API answers with: one example's
+                # values are widened by the other statements (columns, other examples, typed objects).
+                t = self.evidence.refine(t, response=True, hint=table_for_type(s.name, self.spec.tables))
             body = self.schema_for(t)
             self.named[comp] = self._decorate_schema(body, s)
 

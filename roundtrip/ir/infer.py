@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
+from roundtrip.ir.data import Table
+from roundtrip.ir.naming import snake
 from roundtrip.ir.schema import Field
+from roundtrip.ir.spec import Spec
 from roundtrip.ir.types import Constraints, Kind, TypeRef
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -175,3 +179,111 @@ def error_code_of(value: Any) -> str:
         if isinstance(v, str) and not v.isdigit():
             return v
     return ""
+
+
+# ---------------------------------------------------------------- the other statements about an example's fields
+#
+# One example shows one value per field: `"quantity": 400` reads as an integer and `"comment": "…"`
+# as a string that is never null. The docs often say more elsewhere: another example of the same
+# object (`"quantity": 1.5`), a typed statement with the same fields, the column that backs the field
+# (NUMERIC(6,2), NULL), a sample row. `Evidence` collects those statements once per Spec and widens an
+# example-inferred type with them. It only widens (integer → number, non-null → nullable): what one
+# example shows stays allowed.
+
+_DECIMAL_KINDS = (Kind.FLOAT, Kind.DECIMAL)
+
+
+def _objects(t: TypeRef | None, depth: int = 0) -> list[TypeRef]:
+    """Every inline object type inside `t` (itself, array items, field types, union variants)."""
+    if t is None or depth > _MAX_DEPTH:
+        return []
+    out: list[TypeRef] = []
+    if t.kind is Kind.OBJECT and t.fields:
+        out.append(t)
+        for f in t.fields:
+            out += _objects(f.type, depth + 1)
+    elif t.kind in (Kind.ARRAY, Kind.MAP):
+        out += _objects(t.items, depth + 1)
+    elif t.kind is Kind.UNION:
+        for v in t.variants:
+            out += _objects(v, depth + 1)
+    return out
+
+
+class Evidence:
+    """What the whole Spec says about the fields of objects that examples describe."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.tables = spec.tables
+        # same set of keys → field name → every type stated for it (examples and typed statements alike)
+        self._by_keys: dict[frozenset[str], dict[str, list[TypeRef]]] = {}
+        types: list[TypeRef | None] = [s.type for s in spec.schemas]
+        for e in spec.endpoints:
+            types.append(e.request.type if e.request is not None else None)
+            types += [r.body.type for r in e.responses if r.body is not None]
+        for t in types:
+            for obj in _objects(t):
+                seen = self._by_keys.setdefault(frozenset(f.name for f in obj.fields), {})
+                for f in obj.fields:
+                    seen.setdefault(f.name, []).append(f.type)
+        self._decimal_samples: set[tuple[str, str]] = set()  # (table, column) with a non-integral sample value
+        for row in spec.samples:
+            for col, value in row.values:
+                if isinstance(value, (float, Decimal)) and value != int(value):
+                    self._decimal_samples.add((row.table, col))
+
+    def table_for(self, fields: tuple[Field, ...], hint: Table | None = None) -> Table | None:
+        """The table whose columns back most of these fields (the hint wins a tie); None when no table
+        backs at least two fields and half of them."""
+        names = [snake(f.name) for f in fields]
+
+        def score(t: Table) -> int:
+            cols = set(t.column_names)
+            return sum(1 for n in names if n in cols)
+
+        ranked = sorted(self.tables, key=score, reverse=True)
+        if not ranked:
+            return None
+        top = score(ranked[0])
+        if top < 2 or top * 2 < len(names):
+            return None
+        if hint is not None and score(hint) == top:
+            return hint
+        if len(ranked) > 1 and score(ranked[1]) == top:
+            return None  # two tables back the object equally well: no evidence either way
+        return ranked[0]
+
+    def refine(self, t: TypeRef, *, response: bool, hint: Table | None = None, nullable: frozenset[str] = frozenset(),
+               _depth: int = 0) -> TypeRef:
+        """`t` widened by the other statements. `response`: also widen to nullable (a stored NULL is
+        answered as null); `nullable`: field names the docs let be absent (or null) on write, for fields
+        no column backs."""
+        if _depth > _MAX_DEPTH:
+            return t
+        if t.kind in (Kind.ARRAY, Kind.MAP) and t.items is not None:
+            return replace(t, items=self.refine(t.items, response=response, hint=hint, _depth=_depth + 1))
+        if t.kind is not Kind.OBJECT or not t.fields:
+            return t
+        stated = self._by_keys.get(frozenset(f.name for f in t.fields), {})
+        table = self.table_for(t.fields, hint)
+        out: list[Field] = []
+        for f in t.fields:
+            ft = self.refine(f.type, response=response, hint=hint, _depth=_depth + 1)
+            others = stated.get(f.name, [])
+            col = table.column(snake(f.name)) if table is not None else None
+            if ft.kind is Kind.INTEGER and (
+                any(o.kind in _DECIMAL_KINDS for o in others)
+                or (col is not None and col.type.kind in _DECIMAL_KINDS)
+                or (table is not None and col is not None and (table.name, col.name) in self._decimal_samples)
+            ):
+                ft = TypeRef(Kind.FLOAT, nullable=ft.nullable, source=ft.source)
+            # a column states whether NULL can be stored; without one, a field the create request may
+            # leave out (no default) is answered as null
+            if response and not ft.nullable and ft.kind is not Kind.ANY and (
+                (col is None and f.name in nullable)
+                or any(o.nullable for o in others)
+                or (col is not None and col.nullable and not col.primary_key and col.name not in (table.primary_key if table else ()))
+            ):
+                ft = ft.with_nullable(True)
+            out.append(f if ft == f.type else replace(f, type=ft))
+        return replace(t, fields=tuple(out))

@@ -27,8 +27,9 @@ SCHEMA_PRIORITY = {Origin.TYPESCRIPT: 0, Origin.OPENAPI: 1, Origin.FIELD_TABLE: 
 class Convention:
     """A document-wide fact stated in prose or a conventions table.
 
-    Keys in use: pagination.default_limit, pagination.max_limit, pagination.style (offset|page|cursor),
-    pagination.envelope (data+meta|data+pagination|flat), sort.syntax, auth.access_ttl_seconds,
+    Keys in use: pagination.default_limit, pagination.min_limit, pagination.max_limit, pagination.style
+    (offset|page|cursor), pagination.envelope (data+meta|data+pagination|flat), sort.syntax, sort.error
+    ("400 INVALID_SORT_FIELD": what an unknown sort field answers), auth.access_ttl_seconds,
     auth.refresh_ttl_seconds, auth.password_min_length, auth.password_max_length, auth.password_rules,
     auth.lockout_attempts, auth.lockout_seconds, auth.password_hash (bcrypt|argon2), auth.token_format (jwt|opaque),
     caching.default, rate_limit.default.

@@ -373,6 +373,7 @@ def read_rows(table: Table, file: str, sink: Sink | None) -> list[RowSpec]:
         if len(names) > 1:
             pm = re.match(r"^\s*`?([\w-]+)`?\s*:", next((c for c in constraint_cells + [get("description")] if c.strip()), ""))
             only = pm.group(1) if pm and pm.group(1) in names else None
+        several = any(_SEVERAL.search(flat(c)) for c in constraint_cells + [get("description")] if c)
         for n in names:
             nm, req = n, required
             if nm.endswith("?"):
@@ -380,8 +381,23 @@ def read_rows(table: Table, file: str, sink: Sink | None) -> list[RowSpec]:
             if only is not None and nm != only:
                 out.append(RowSpec(nm, parse_type_cell(get("type"), span), req, "", Constraints(), (), None, False, False, span))
                 continue
-            out.append(RowSpec(nm, t, req, description, cons, values, default, has_default, computed, span))
+            nt, ncons = t, cons
+            if several and nt is not None and nt.kind is Kind.ENUM and nt.values and nm.lower() not in _NO_ENUM_PARAMS and ncons.pattern is None:
+                nt, ncons = _value_list(nt, ncons)
+            out.append(RowSpec(nm, nt, req, description, ncons, values, default, has_default, computed, span))
     return out
+
+
+# "`easy`, `medium`, `hard` (comma-separated)": the value is a list of those values in one string.
+_SEVERAL = re.compile(r"\bcomma[\s-]*separated\b|\bcomma[\s-]*delimited\b", re.I)
+
+
+def _value_list(t: TypeRef, cons: Constraints) -> tuple[TypeRef, Constraints]:
+    """A comma-separated list of enum values: a string whose pattern admits one value or several joined
+    by commas (`easy,medium`), not a single-value enum that would reject the list."""
+    one = "|".join(re.escape(v) for v in t.values)
+    pattern = f"^(?:{one})(?:,(?:{one}))*$"
+    return TypeRef(Kind.STRING, nullable=t.nullable), replace(cons, pattern=pattern)
 
 
 def _only_codes(cell: str) -> bool:

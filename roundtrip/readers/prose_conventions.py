@@ -48,6 +48,13 @@ _SORT = (
     re.compile(r"[`'\"]-\w*[`'\"]?.{0,20}?\bdesc", re.I),
 )
 
+_SORT_ERROR = re.compile(
+    r"\b(?:unknown|invalid|unsupported|unrecognized|disallowed)\b[^.;]{0,60}?\b(?:returns?|gives?|yields?|answers?|respond\w*|→|->)\s*"
+    r"`?(?P<status>4\d\d)`?\s*(?:[A-Za-z ]{0,25}?\s)?`?(?P<code>[A-Z][A-Z0-9_]{2,})`?",
+    re.I,
+)
+_MIN_LIMIT = re.compile(r"\bmin(?:imum)?\.?\s+page[\s_-]?size\s*(?:is|of|=|:)?\s*(\d+)\b", re.I)
+
 
 def read_conventions(doc: Document, facts: Facts) -> None:
     for sec in sections(doc):
@@ -97,6 +104,9 @@ def _limits_in_line(doc: Document, line: int, text: str, facts: Facts, require_c
     if require_context and not re.search(r"paginat|page[\s_-]?size|per[\s_-]?page|\bpaging\b", text, re.I):
         return
     default, maximum = limits_in_text(text)
+    minimum = _MIN_LIMIT.search(text)
+    if minimum is not None:
+        _add(facts, "pagination.min_limit", int(minimum.group(1)), text, doc.file, line)
     if default is not None:
         _add(facts, "pagination.default_limit", default, text, doc.file, line)
     if maximum is not None:
@@ -119,6 +129,14 @@ def _sort_in_line(doc: Document, line: int, text: str, sec: Section, facts: Fact
         return
     if any(p.search(text) for p in _SORT):
         _add(facts, "sort.syntax", "-field", text, doc.file, line)
+    _sort_error(doc, line, text, facts)
+
+
+def _sort_error(doc: Document, line: int, text: str, facts: Facts) -> None:
+    """"Unknown fields return `400 INVALID_SORT_FIELD`": an error every endpoint that takes `sort` answers."""
+    m = _SORT_ERROR.search(text)
+    if m:
+        _add(facts, "sort.error", f"{m.group('status')} {m.group('code')}", text, doc.file, line)
 
 
 # ---- a Pagination section
@@ -173,6 +191,9 @@ def _parameter_table(doc: Document, tbl: Table, facts: Facts) -> tuple[str, int,
             cell = plain(row.cells[c]) if c < len(row.cells) else ""
             m = _RANGE.search(cell)
             maximum = int(m.group(2)) if m else None
+            if m is not None:
+                # "1–100": the smallest page size the API accepts, stated next to the largest
+                _add(facts, "pagination.min_limit", int(m.group(1)), text, doc.file, row.line)
             if maximum is None:
                 m2 = re.search(r"\bmax(?:imum)?\.?\s*(?:is|of|=|:)?\s*(\d+)|(?:≤|<=)\s*(\d+)", cell, re.I)
                 maximum = int(m2.group(1) or m2.group(2)) if m2 else None

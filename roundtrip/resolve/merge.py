@@ -24,6 +24,7 @@ from roundtrip.ir import (
     TypeRef,
 )
 from roundtrip.ir.spec import SCHEMA_PRIORITY, TABLE_PRIORITY
+from roundtrip.resolve.conventions import apply_conventions
 from roundtrip.resolve.links import build_links
 from roundtrip.resolve.typeexpand import expand_schemas
 
@@ -153,13 +154,38 @@ def _relax_required(t: TypeRef, examples: list[dict]) -> TypeRef:
     return replace(t, fields=tuple(fields))
 
 
+# Keys that make an object the envelope's own structure (`{"error": {"code", "message", ...}}`) rather
+# than one error's payload.
+_ENVELOPE_KEYS = frozenset({"code", "errorcode", "error_code", "message", "error"})
+
+
+def _free_form_payloads(t: TypeRef) -> TypeRef:
+    """An envelope inferred from ONE JSON example shows one error's `details` (`{"copyId": 90871,
+    "status": "on_loan"}`); its keys belong to that error, not to every error. An object-valued field
+    that is not the envelope's own structure becomes a free-form object; arrays keep their item shape
+    (a list of field errors is the same for every error)."""
+    if t.kind is not Kind.OBJECT:
+        return t
+    fields = []
+    for f in t.fields:
+        ft = f.type
+        if ft.kind is Kind.OBJECT and ft.fields:
+            if {g.name.lower() for g in ft.fields} & _ENVELOPE_KEYS:
+                ft = _free_form_payloads(ft)
+            else:
+                ft = TypeRef(Kind.OBJECT, nullable=ft.nullable, source=ft.source)
+        fields.append(replace(f, type=ft))
+    return replace(t, fields=tuple(fields))
+
+
 def _envelope(facts: Facts, schemas: tuple[Schema, ...]) -> tuple[TypeRef | None, tuple[Schema, ...]]:
     if not facts.error_envelopes:
         return None, schemas
     env = facts.error_envelopes[0]
     if env.origin is Origin.JSON_EXAMPLE:
         docs = [err.example for e in facts.endpoints for err in e.errors] + [err.example for err in facts.common_errors]
-        env = replace(env, type=_relax_required(env.type, [d for d in docs if isinstance(d, dict)]))
+        relaxed = _relax_required(env.type, [d for d in docs if isinstance(d, dict)])
+        env = replace(env, type=_free_form_payloads(relaxed))
     names = {s.name for s in schemas}
     if env.type.kind is Kind.REF and env.type.ref in names:
         return env.type, schemas
@@ -176,6 +202,7 @@ def resolve(facts: Facts, sink: Sink) -> Spec:
     schemas = _schemas(facts)
     envelope, schemas = _envelope(facts, schemas)
     conventions = tuple(dict(((c.key, repr(c.value)), c) for c in facts.conventions).values())
+    endpoints = apply_conventions(endpoints, conventions)
     spec = Spec(
         info=info,
         security_schemes=schemes,

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
 from .. import schemas
@@ -22,6 +23,7 @@ router = APIRouter()
     response_class=JSONResponse,
     responses={
         200: {'model': schemas.GetV1RecipesByRecipeIdReviewsResponse200, 'description': 'OK'},
+        400: {'model': schemas.ErrorResponse, 'description': 'Unknown fields in sort'},
         404: {'model': schemas.ErrorResponse, 'description': 'Not Found'},
     },
     openapi_extra={'security': [], 'x-rate-limit': {'requests': 300, 'perSeconds': 60, 'scope': 'user', 'description': '300 requests per minute per user'}, 'x-caching': 'Cache-Control: public, max-age=60, ETag'},
@@ -30,8 +32,8 @@ def get_v1_recipes_by_recipe_id_reviews(
     request: Request,
     recipe_id: Annotated[uuid.UUID, Path(alias='recipeId', description='Recipe ID')],
     sort: Annotated[str, Query(description='Sort fields: createdAt, rating')] = '-createdAt',
-    limit: Annotated[int | SkipJsonSchema[None], Query(description='Pagination')] = None,
-    offset: Annotated[int | SkipJsonSchema[None], Query(description='Pagination')] = None,
+    limit: Annotated[int, Query(description='Pagination', ge=1, le=100)] = 20,
+    offset: Annotated[Annotated[int, Field(ge=0)] | SkipJsonSchema[None], Query(description='Pagination')] = None,
 ) -> Response:
     """List the live reviews of a recipe, newest first by default."""
     return dispatch(request, 'getV1RecipesByRecipeIdReviews', {'recipeId': recipe_id, 'sort': sort, 'limit': limit, 'offset': offset})
