@@ -269,6 +269,17 @@ def bench_octokit(ctx: Context) -> Outcome:
     return Outcome(r.operations_imported, None, r.summary(), r.as_dict(), r.table(), r.skipped)
 
 
+# ----- verify (issue 5): verify vs schemathesis alone on the example doc sets (bench/verify_vs_schemathesis.py)
+
+
+@benchmark("verify-vs-schemathesis", suite="verify", description="verify vs `st run` alone, same generated app, per doc set", once=True)
+def bench_verify_vs_schemathesis(ctx: Context) -> Outcome:
+    import verify_vs_schemathesis as vs
+
+    rows = vs.run_all(vs.available())
+    return Outcome(note=vs.summary(rows), details=vs.as_dict(rows), report=vs.format_table(rows))
+
+
 # ---------------------------------------------------------------- measuring
 
 

@@ -392,9 +392,9 @@ class VerifyFormat(str, enum.Enum):
 @app.command()
 def verify(
     specs: SpecsArg,
-    app_dir: Annotated[Path | None, typer.Option("--app", help="A generated backend folder: started on a fresh SQLite database.")] = None,
+    app_dir: Annotated[Path | None, typer.Option("--app", help="A generated backend folder: started on a fresh database (SQLite, or a new one on the --db PostgreSQL server).")] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="A running backend (any framework).")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Database URL to compare with the docs.")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL to compare with the docs; with --app, the PostgreSQL server to run the app on.")] = None,
     token: Annotated[str | None, typer.Option("--token", help="Bearer token for protected endpoints.")] = None,
     login: Annotated[str | None, typer.Option("--login", help="EMAIL:PASSWORD to log in with the documented login endpoint.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for generated requests.")] = 0,

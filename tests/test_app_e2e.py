@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from roundtrip.appkit.security import Passwords
 from roundtrip.serve import Prepared, app_env, build_backend, prepare, uvicorn_command
 from tests.conftest import REPO, example_dir, postgres_url
 
@@ -80,15 +82,22 @@ def pg_database() -> Iterator[str]:
 
 @contextlib.contextmanager
 def backend(specs: Path, tmp: Path, dialect: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    with backend_and_database(specs, tmp, dialect, env) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def backend_and_database(specs: Path, tmp: Path, dialect: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """The running backend's URL and its database's URL (for what no endpoint creates: a first staff account)."""
     out = tmp / "out"
     build_backend(specs, out)
     if dialect == "postgresql":
         with pg_database() as url:
             with running(prepare(out, db=url), env) as base:
-                yield base
+                yield base, url.replace("postgresql://", "postgresql+psycopg://", 1)
     else:
         with running(prepare(out), env) as base:
-            yield base
+            yield base, f"sqlite:///{(out / 'app.db').resolve()}"
 
 
 def error_code(body: Any) -> str:
@@ -357,6 +366,18 @@ def test_bookings_walk_with_workspace_memberships(dialect: str, tmp_path: Path) 
         r = c.post("/bookings", json={"roomId": room["id"], "title": "Intrude", "startAt": "2030-01-01T10:00:00Z", "endAt": "2030-01-01T10:30:00Z"}, headers=outsider)
         assert r.status_code == 403 and r.json()["error"]["code"] == "FORBIDDEN"
 
+        # example-backed operations on a row: 404 for an unknown id, the status change once, then 409
+        r = c.post(f"/bookings/{uuid.uuid4()}/cancel", json={}, headers=owner)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND", r.text
+        assert c.post(f"/bookings/{booking['id']}/cancel", json={}, headers=outsider).status_code == 404, "not a member"
+        r = c.post(f"/bookings/{booking['id']}/cancel", json={}, headers=owner)
+        assert r.status_code == 200 and r.json()["status"] == "cancelled" and r.json()["id"] == booking["id"], r.text
+        r = c.post(f"/bookings/{booking['id']}/cancel", json={}, headers=owner)
+        assert r.status_code == 409 and r.json()["error"]["code"], r.text
+        assert c.get(f"/rooms/{uuid.uuid4()}/availability", params={"date": "2030-01-01"}, headers=owner).status_code == 404
+        r = c.get(f"/rooms/{room['id']}/availability", params={"date": "2030-01-01"}, headers=owner)
+        assert r.status_code == 200 and r.json()["roomId"] == room["id"] and r.json()["date"] == "2030-01-01", r.text
+
         assert c.delete(f"/bookings/{booking['id']}", headers=owner).status_code == 204
         r = c.get(f"/bookings/{booking['id']}", headers=owner)
         assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
@@ -389,6 +410,93 @@ def test_exams_register_login_and_crud(dialect: str, tmp_path: Path) -> None:
         r = c.post("/exams", json={"title": "x", "durationMinutes": 1}, headers=auth)
         assert r.status_code == 400 and r.json()["error"]["code"] == "VALIDATION_ERROR"
         assert {d["field"] for d in r.json()["error"]["details"]} == {"title", "durationMinutes"}
+
+        # auth comes first: no credentials, or a forged token, is 401 before any id or body is looked at
+        forged = {"Authorization": "Bearer " + jwt.encode({"sub": str(uuid.uuid4()), "exp": int(time.time()) + 60}, "x" * 40, algorithm="HS256")}
+        for headers in ({}, forged):
+            for method, path, body in [
+                ("GET", f"/exams/{exam['id']}", None),
+                ("GET", "/exams/{id}", None),
+                ("POST", "/exams/{examId}/questions", {"type": "single_choice", "prompt": "x", "answerKey": "y"}),
+                ("PUT", "/attempts/{attemptId}/answers/{questionId}", {"response": "x"}),
+                ("POST", "/exams", {"title": ""}),
+            ]:
+                r = c.request(method, path, json=body, headers=headers)
+                assert r.status_code == 401 and r.json()["error"]["code"] == "UNAUTHORIZED", (method, path, r.text)
+        # an ill-formed or unknown id is 404, never 500, on CRUD and on example-backed operations alike
+        for method, path in [("POST", "/exams/0/attempts"), ("GET", "/exams/0/attempts"), ("POST", f"/exams/{uuid.uuid4()}/publish")]:
+            r = c.request(method, path, headers=auth)
+            assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND", (method, path, r.text)
+        draft = c.post("/exams", json={"title": "Geometry", "durationMinutes": 45}, headers=auth).json()
+        r = c.post(f"/exams/{draft['id']}/publish", headers=auth)
+        assert r.status_code == 200 and r.json()["status"] == "published" and r.json()["title"] == "Geometry", r.text
+        assert c.post(f"/exams/{draft['id']}/publish", headers=auth).status_code == 409
+
+
+# ---------------------------------------------------------------------------------------------
+# Library (bmad-library): a librarian's walk; the first staff account is a row, as an admin would add it
+# ---------------------------------------------------------------------------------------------
+
+
+def add_librarian(db_url: str, email: str, password: str) -> int:
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            branch = conn.execute(sa.text("SELECT id FROM branches ORDER BY id LIMIT 1")).scalar()
+            assert branch is not None, "the docs' sample branches are seeded"
+            conn.execute(
+                sa.text("INSERT INTO staff (branch_id, email, password_hash, full_name, role) VALUES (:b, :e, :p, 'Grace Hopper', 'librarian')"),
+                {"b": branch, "e": email, "p": Passwords("bcrypt", 4).hash(password)},
+            )
+            return int(branch)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_library_librarian_walk(dialect: str, tmp_path: Path) -> None:
+    env = {"RATE_LIMITS": "false"}
+    with backend_and_database(example_dir("library"), tmp_path, dialect, env) as (base, db_url), httpx.Client(base_url=base + "/api/v1", timeout=TIMEOUT) as c:
+        branch = add_librarian(db_url, "grace@library.example.org", "Librarian2025")
+        r = c.post("/auth/staff-login", json={"email": "grace@library.example.org", "password": "Librarian2025"})
+        assert r.status_code == 200, r.text
+        staff = {"Authorization": f"Bearer {r.json()['accessToken']}"}
+
+        r = c.post("/books", json={"title": "The Midnight Library", "authors": ["Haig, Matt"], "isbn13": "9780525559474", "publishedYear": 2020}, headers=staff)
+        assert r.status_code == 201, r.text
+        book = r.json()
+        assert book["authors"] == ["Haig, Matt"] and book["language"] == "en", "documented default"
+        r = c.get(f"/books/{book['id']}")
+        assert r.status_code == 200 and r.json()["title"] == "The Midnight Library" and "published_year" not in r.text
+        assert book["id"] in [b["id"] for b in c.get("/books").json()["data"]]
+        r = c.post(f"/books/{book['id']}/copies", json={"barcode": "31234567890123", "branchId": branch, "callNumber": "FIC HAI"}, headers=staff)
+        assert r.status_code == 201 and r.json()["priceCents"] == 2500, r.text
+        copy = r.json()
+        r = c.patch(f"/copies/{copy['id']}", headers=staff)
+        assert r.status_code == 200 and r.json()["barcode"] == "31234567890123", r.text
+        member = {"firstName": "Ada", "lastName": "King", "dateOfBirth": "1990-12-10", "homeBranchId": branch, "password": "Member2025x"}
+        r = c.post("/members", json=member, headers=staff)
+        assert r.status_code == 201, r.text
+        assert re.fullmatch(r"2[0-9]{13}", r.json()["cardNumber"]), "a card number the docs' CHECK accepts"
+        r = c.post("/holds", json={"bookId": book["id"], "pickupBranchId": branch, "memberId": r.json()["id"]}, headers=staff)
+        assert r.status_code == 201 and r.json()["status"] == "waiting", r.text
+        hold = r.json()
+        assert c.delete(f"/holds/{hold['id']}", headers=staff).status_code == 204
+        r = c.delete(f"/holds/{hold['id']}", headers=staff)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "HOLD_NOT_FOUND", r.text
+
+        # the documented 401 before anything else, in the documented envelope
+        for method, path in [("GET", "/members"), ("POST", "/books/not-a-number/copies"), ("POST", f"/loans/{10**9}/renew")]:
+            r = c.request(method, path, json={})
+            assert r.status_code == 401 and r.json()["error"]["code"] == "INVALID_CREDENTIALS", (method, path, r.text)
+            assert r.json()["error"]["requestId"]
+        # invalid input: the documented 400 envelope; unknown rows behind example-backed operations: 404
+        r = c.post("/books", json={"title": ""}, headers=staff)
+        assert r.status_code == 400 and r.json()["error"]["code"] == "VALIDATION_ERROR" and isinstance(r.json()["error"]["details"], dict)
+        r = c.get("/books", params={"limit": "ten"})
+        assert r.status_code == 400 and r.json()["error"]["details"] == {"limit": "must be a whole number"}, r.text
+        assert c.post(f"/loans/{10**9}/renew", headers=staff).status_code == 404
+        assert c.post(f"/fines/{10**9}/waive", json={"reason": "Lost in the flood"}, headers=staff).status_code == 404
 
 
 def test_serve_caches_by_spec_hash(tmp_path: Path) -> None:

@@ -224,3 +224,106 @@ def test_a_crashing_check_is_an_internal_error_not_a_lost_report(tmp_path: Path,
     assert report.exit_code == 3 and report.outcome == "internal-error"
     assert report.internal == ["behaviour.boom: RuntimeError: boom (please report this verify bug)"]
     assert "behaviour.chain" in report.stages[3].checks  # the other checks still ran
+
+
+# ---------------------------------------------------------------------- issue 5 fixes: expectations
+def _loaded(key: str) -> tuple[object, dict, Path]:  # type: ignore[type-arg]
+    path = example_dir(key)
+    result = api.load(path)
+    doc, _ = api.openapi(result.spec)
+    return result.spec, doc, path
+
+
+def test_no_credentials_expects_401_even_where_the_endpoint_lists_only_403() -> None:
+    from roundtrip.verify.behaviour import anonymous_status
+
+    spec, doc, path = _loaded("bookings")
+    ctx = Context(spec, doc, path, Options())
+    ep = spec.endpoint("PATCH", "/workspaces/{id}")  # its own table: 403 (admin role) and 404 only
+    assert ep is not None and {e.status for e in ep.errors} == {403, 404}
+    assert anonymous_status(ctx, ep) == 401
+
+
+def test_an_error_row_that_says_unauthenticated_sets_the_anonymous_status() -> None:
+    from dataclasses import replace
+
+    from roundtrip.ir.api import ErrorDoc
+    from roundtrip.verify.behaviour import anonymous_status
+
+    spec, doc, path = _loaded("bookings")
+    ep = spec.endpoint("PATCH", "/workspaces/{id}")
+    custom = replace(spec, common_errors=(ErrorDoc(403, "NOT_AUTHENTICATED", "Missing token"),))
+    assert anonymous_status(Context(custom, doc, path, Options()), ep) == 403
+
+
+@pytest.mark.parametrize(("key", "method", "path", "via"), [
+    ("taskboard", "DELETE", "/v1/tasks/{taskId}", "users.tenant_id"),
+    ("bookings", "PATCH", "/workspaces/{id}", "workspace_members"),
+])
+def test_rows_of_another_tenant_are_outside_a_fresh_accounts_scope(key: str, method: str, path: str, via: str) -> None:
+    from roundtrip.verify.credentials import auth_endpoints
+    from roundtrip.verify.scope import account_table, boundaries, lower_role_route, outside_scope
+
+    spec, doc, root = _loaded(key)
+    ctx = Context(spec, doc, root, Options())
+    _, register = auth_endpoints(ctx)
+    account = account_table(spec, register)
+    walls = boundaries(spec, account, register)
+    why = outside_scope(spec, spec.endpoint(method, path), walls)
+    assert via in why and "404" in why
+    assert lower_role_route(spec, account, walls) is None  # neither set documents a way to add a same-tenant account
+
+
+def test_without_a_tenant_column_a_fresh_account_sees_other_users_rows() -> None:
+    from roundtrip.verify.credentials import auth_endpoints
+    from roundtrip.verify.scope import account_table, boundaries, outside_scope
+
+    spec, doc, root = _loaded("exams")
+    ctx = Context(spec, doc, root, Options())
+    _, register = auth_endpoints(ctx)
+    walls = boundaries(spec, account_table(spec, register), register)
+    assert outside_scope(spec, spec.endpoint("PATCH", "/exams/{id}"), walls) == ""
+
+
+def test_an_abbreviated_example_is_info_and_a_wrong_value_stays_an_error() -> None:
+    from roundtrip.diagnostics import Severity
+    from roundtrip.verify.docs_stage import run_docs_stage
+
+    spec, doc, path = _loaded("library")
+    ctx = Context(spec, doc, path, Options())
+    run_docs_stage(ctx, [], [])
+    at_609 = [d for d in ctx.diagnostics if d.code == "RT400" and d.span.line == 609]
+    assert len(at_609) == 1 and at_609[0].severity is Severity.INFO and "createdAt" in at_609[0].message
+    ep = spec.endpoint("GET", "/books/{bookId}")
+    bad = next(r for r in ep.responses if r.status == 200)
+    from dataclasses import replace
+
+    broken = replace(bad, body=replace(bad.body, example={**bad.body.example, "createdAt": 12}))
+    ctx2 = Context(replace(spec, endpoints=tuple(replace(e, responses=(broken,)) if e is ep else e for e in spec.endpoints)), doc, path, Options())
+    run_docs_stage(ctx2, [], [])
+    wrong = [d for d in ctx2.diagnostics if d.code == "RT400" and d.span.line == 609]
+    assert len(wrong) == 1 and wrong[0].severity is Severity.ERROR and "12" in wrong[0].message
+
+
+def test_outcome_separates_docs_contradictions_from_backend_failures() -> None:
+    from roundtrip.diagnostics import make
+    from roundtrip.source import Span
+    from roundtrip.verify import VerifyReport
+    from roundtrip.verify.context import StageResult
+
+    report = VerifyReport("x", stages=[StageResult("docs", "ran"), StageResult("behaviour", "ran")])
+    assert report.outcome == "passed" and report.exit_code == 0
+    report.diagnostics.append(make("RT201", Span("a.md", 3), "enum values disagree"))
+    assert report.outcome == "docs-contradict" and report.exit_code == 1
+    assert "backend stages (behaviour): no failure; docs stage: 1 error(s)" in report.verdict()
+    report.diagnostics.append(make("RT438", Span("a.md", 9), "500"))
+    assert report.outcome == "failed" and report.backend_failed
+
+
+def test_request_bodies_take_the_first_branch_of_a_union() -> None:
+    from roundtrip.verify.bodies import Builder
+
+    spec, doc, _ = _loaded("exams")
+    b = Builder(spec, doc)
+    body = b.value(b.request_schema(spec.endpoint("POST", "/exams/{examId}/questions")))
+    assert isinstance(body["answerKey"], dict) and body["answerKey"].get("optionIds")

@@ -11,82 +11,43 @@ from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 from pydantic.json_schema import SkipJsonSchema
 
 
-class Detail(BaseModel):
+class ErrorResponseDetailsItem(BaseModel):
     field: Annotated[str, Field(examples=['title'])]
     issue: Annotated[str, Field(examples=['must be between 1 and 120 characters'])]
 
 
-class ErrorResponse(BaseModel):
-    details: Annotated[
-        list[Detail], Field(examples=[[{'field': 'title', 'issue': 'must be between 1 and 120 characters'}]])
-    ]
-    error: Annotated[str, Field(examples=['VALIDATION_ERROR'])]
-    message: Annotated[str, Field(examples=['Request body failed validation'])]
-    request_id: Annotated[UUID, Field(alias='requestId', examples=['c7a304ce-66d4-4f48-819e-42bd962d1183'])]
-
-
-class Datum(BaseModel):
+class GetV1IngredientsResponse200DataItem(BaseModel):
     category: Annotated[str, Field(examples=['produce'])]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-01T09:30:00Z'])]
     id: Annotated[UUID, Field(examples=['72583368-f47e-4eb0-828a-d747735934ef'])]
     name: Annotated[str, Field(examples=['Garlic'])]
 
 
-class Pagination(BaseModel):
+class GetV1IngredientsResponse200Pagination(BaseModel):
     has_more: Annotated[bool, Field(alias='hasMore', examples=[False])]
     limit: Annotated[int, Field(examples=[20])]
     offset: Annotated[int, Field(examples=[0])]
     total: Annotated[int, Field(examples=[2])]
 
 
-class GetV1IngredientsResponse200(BaseModel):
-    data: Annotated[
-        list[Datum],
-        Field(
-            examples=[[{'category': 'produce', 'createdAt': '2025-03-01T09:30:00Z', 'id': '72583368-f47e-4eb0-828a-d747735934ef', 'name': 'Garlic'}, {'category': 'produce', 'createdAt': '2025-03-01T09:30:00Z', 'id': '88ea13ab-63ce-4e68-bc44-7189c3bde262', 'name': 'Tomato'}]]
-        ),
-    ]
-    pagination: Annotated[
-        Pagination, Field(examples=[{'hasMore': False, 'limit': 20, 'offset': 0, 'total': 2}])
-    ]
-
-
-class Author(BaseModel):
+class GetV1RecipesByRecipeIdReviewsResponse200DataItemAuthor(BaseModel):
     display_name: Annotated[str, Field(alias='displayName', examples=['Dev Sharma'])]
     id: Annotated[UUID, Field(examples=['a012269d-8c56-4df2-8daa-71568d0fadfe'])]
 
 
-class Datum1(BaseModel):
-    author: Annotated[
-        Author, Field(examples=[{'displayName': 'Dev Sharma', 'id': 'a012269d-8c56-4df2-8daa-71568d0fadfe'}])
-    ]
-    author_id: Annotated[UUID, Field(alias='authorId', examples=['a012269d-8c56-4df2-8daa-71568d0fadfe'])]
-    comment: Annotated[str | None, Field(examples=['The sauce needed 5 more minutes to thicken in my pan.'])]
-    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-10T17:30:05Z'])]
-    id: Annotated[UUID, Field(examples=['addbbee6-5c1f-4e91-b8f7-82b2b7b00bfa'])]
-    rating: Annotated[int, Field(examples=[4])]
-    recipe_id: Annotated[UUID, Field(alias='recipeId', examples=['4cd42e97-5e38-4efa-b659-a21a4a8419b6'])]
-    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-10T17:30:05Z'])]
+class GetV1RecipesByRecipeIdReviewsResponse200Pagination(BaseModel):
+    has_more: Annotated[bool, Field(alias='hasMore', examples=[False])]
+    limit: Annotated[int, Field(examples=[20])]
+    offset: Annotated[int, Field(examples=[0])]
+    total: Annotated[int, Field(examples=[2])]
 
 
-class GetV1RecipesByRecipeIdReviewsResponse200(BaseModel):
-    data: Annotated[
-        list[Datum1],
-        Field(
-            examples=[[{'author': {'displayName': 'Dev Sharma', 'id': 'a012269d-8c56-4df2-8daa-71568d0fadfe'}, 'authorId': 'a012269d-8c56-4df2-8daa-71568d0fadfe', 'comment': 'The sauce needed 5 more minutes to thicken in my pan.', 'createdAt': '2025-03-10T17:30:05Z', 'id': 'addbbee6-5c1f-4e91-b8f7-82b2b7b00bfa', 'rating': 4, 'recipeId': '4cd42e97-5e38-4efa-b659-a21a4a8419b6', 'updatedAt': '2025-03-10T17:30:05Z'}, {'author': {'displayName': 'Chloé Martin', 'id': '6e1376e7-8571-4a05-9022-73e691ba6cf4'}, 'authorId': '6e1376e7-8571-4a05-9022-73e691ba6cf4', 'comment': 'Made it twice this week. A pinch of chili flakes at the end is great.', 'createdAt': '2025-03-09T13:02:44Z', 'id': 'ee8bdbf9-a274-4909-91eb-6f0d668b9560', 'rating': 5, 'recipeId': '4cd42e97-5e38-4efa-b659-a21a4a8419b6', 'updatedAt': '2025-03-09T13:02:44Z'}]]
-        ),
-    ]
-    pagination: Annotated[
-        Pagination, Field(examples=[{'hasMore': False, 'limit': 20, 'offset': 0, 'total': 2}])
-    ]
-
-
-class Author1(BaseModel):
+class GetV1RecipesResponse200DataItemAuthor(BaseModel):
     display_name: Annotated[str, Field(alias='displayName', examples=['Chloé Martin'])]
     id: Annotated[UUID, Field(examples=['6e1376e7-8571-4a05-9022-73e691ba6cf4'])]
 
 
-class Ingredient(BaseModel):
+class GetV1RecipesResponse200DataItemIngredientsItem(BaseModel):
     ingredient_id: Annotated[
         UUID, Field(alias='ingredientId', examples=['a9379b6e-6dbd-4b55-ba11-cad11d72d462'])
     ]
@@ -96,57 +57,11 @@ class Ingredient(BaseModel):
     unit: Annotated[str, Field(examples=['g'])]
 
 
-class Datum2(BaseModel):
-    author: Annotated[
-        Author1,
-        Field(examples=[{'displayName': 'Chloé Martin', 'id': '6e1376e7-8571-4a05-9022-73e691ba6cf4'}]),
-    ]
-    author_id: Annotated[UUID, Field(alias='authorId', examples=['6e1376e7-8571-4a05-9022-73e691ba6cf4'])]
-    average_rating: Annotated[float | None, Field(alias='averageRating', examples=[4.0])]
-    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[15])]
-    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-07T20:05:12Z'])]
-    description: Annotated[
-        str | None,
-        Field(examples=['Spaghetti tossed with garlic slowly fried in olive oil. A pantry classic.']),
-    ]
-    difficulty: Annotated[str, Field(examples=['easy'])]
-    id: Annotated[UUID, Field(examples=['03ee9f7c-3345-468f-a9e1-f5f1087397e6'])]
-    ingredients: Annotated[
-        list[Ingredient],
-        Field(
-            examples=[[{'ingredientId': 'a9379b6e-6dbd-4b55-ba11-cad11d72d462', 'name': 'Spaghetti', 'note': None, 'quantity': 400, 'unit': 'g'}, {'ingredientId': '72583368-f47e-4eb0-828a-d747735934ef', 'name': 'Garlic', 'note': 'cloves, thinly sliced', 'quantity': 6, 'unit': 'piece'}, {'ingredientId': 'a7157950-fc75-49f5-b8ee-30bbe75c0c2f', 'name': 'Extra virgin olive oil', 'note': None, 'quantity': 80, 'unit': 'ml'}]]
-        ),
-    ]
-    instructions: Annotated[
-        str,
-        Field(
-            examples=['1. Boil the spaghetti in well-salted water until al dente; keep 1 cup of the pasta water.\n2. Fry the sliced garlic in the olive oil over low heat until pale gold.\n3. Toss the pasta with the oil and a splash of pasta water until glossy.']
-        ),
-    ]
-    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[5])]
-    review_count: Annotated[int, Field(alias='reviewCount', examples=[1])]
-    servings: Annotated[int, Field(examples=[4])]
-    title: Annotated[str, Field(examples=['Spaghetti Aglio e Olio'])]
-    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-07T20:05:12Z'])]
-
-
-class Pagination2(BaseModel):
+class GetV1RecipesResponse200Pagination(BaseModel):
     has_more: Annotated[bool, Field(alias='hasMore', examples=[True])]
     limit: Annotated[int, Field(examples=[1])]
     offset: Annotated[int, Field(examples=[0])]
     total: Annotated[int, Field(examples=[2])]
-
-
-class GetV1RecipesResponse200(BaseModel):
-    data: Annotated[
-        list[Datum2],
-        Field(
-            examples=[[{'author': {'displayName': 'Chloé Martin', 'id': '6e1376e7-8571-4a05-9022-73e691ba6cf4'}, 'authorId': '6e1376e7-8571-4a05-9022-73e691ba6cf4', 'averageRating': 4.0, 'cookMinutes': 15, 'createdAt': '2025-03-07T20:05:12Z', 'description': 'Spaghetti tossed with garlic slowly fried in olive oil. A pantry classic.', 'difficulty': 'easy', 'id': '03ee9f7c-3345-468f-a9e1-f5f1087397e6', 'ingredients': [{'ingredientId': 'a9379b6e-6dbd-4b55-ba11-cad11d72d462', 'name': 'Spaghetti', 'note': None, 'quantity': 400, 'unit': 'g'}, {'ingredientId': '72583368-f47e-4eb0-828a-d747735934ef', 'name': 'Garlic', 'note': 'cloves, thinly sliced', 'quantity': 6, 'unit': 'piece'}, {'ingredientId': 'a7157950-fc75-49f5-b8ee-30bbe75c0c2f', 'name': 'Extra virgin olive oil', 'note': None, 'quantity': 80, 'unit': 'ml'}], 'instructions': '1. Boil the spaghetti in well-salted water until al dente; keep 1 cup of the pasta water.\n2. Fry the sliced garlic in the olive oil over low heat until pale gold.\n3. Toss the pasta with the oil and a splash of pasta water until glossy.', 'prepMinutes': 5, 'reviewCount': 1, 'servings': 4, 'title': 'Spaghetti Aglio e Olio', 'updatedAt': '2025-03-07T20:05:12Z'}]]
-        ),
-    ]
-    pagination: Annotated[
-        Pagination2, Field(examples=[{'hasMore': True, 'limit': 1, 'offset': 0, 'total': 2}])
-    ]
 
 
 class GetV1UsersMeResponse200(BaseModel):
@@ -171,29 +86,11 @@ class PostV1AuthLoginRequest(BaseModel):
     password: Annotated[str, Field(description='Account password', max_length=128, min_length=8)]
 
 
-class User(BaseModel):
+class PostV1AuthLoginResponse200User(BaseModel):
     display_name: Annotated[str, Field(alias='displayName', examples=['Ben Okafor'])]
     email: Annotated[EmailStr, Field(examples=['ben.okafor@example.com'])]
     id: Annotated[UUID, Field(examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
     role: Annotated[str, Field(examples=['member'])]
-
-
-class PostV1AuthLoginResponse200(BaseModel):
-    expires_in: Annotated[int, Field(alias='expiresIn', examples=[900])]
-    refresh_token: Annotated[
-        str,
-        Field(
-            alias='refreshToken',
-            examples=['5dad0d5d8d79007cd33a59664f3621353ad8312a8860612f782645944392fc19'],
-        ),
-    ]
-    token: Annotated[str, Field(examples=['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...'])]
-    user: Annotated[
-        User,
-        Field(
-            examples=[{'displayName': 'Ben Okafor', 'email': 'ben.okafor@example.com', 'id': '3aae1c28-7b18-4b01-b027-482ab100aaaf', 'role': 'member'}]
-        ),
-    ]
 
 
 class PostV1AuthLogoutRequest(BaseModel):
@@ -231,29 +128,11 @@ class PostV1AuthRegisterRequest(BaseModel):
     password: Annotated[str, Field(description='Account password', max_length=128, min_length=8)]
 
 
-class User1(BaseModel):
+class PostV1AuthRegisterResponse201User(BaseModel):
     display_name: Annotated[str, Field(alias='displayName', examples=['Maya Lind'])]
     email: Annotated[EmailStr, Field(examples=['maya.lind@example.com'])]
     id: Annotated[UUID, Field(examples=['9d455e2a-4fcd-4b33-8711-56839e9af046'])]
     role: Annotated[str, Field(examples=['member'])]
-
-
-class PostV1AuthRegisterResponse201(BaseModel):
-    expires_in: Annotated[int, Field(alias='expiresIn', examples=[900])]
-    refresh_token: Annotated[
-        str,
-        Field(
-            alias='refreshToken',
-            examples=['167120bc84302708845c1277b52e12ae54b7c579a91095aec7b6827759e47a69'],
-        ),
-    ]
-    token: Annotated[str, Field(examples=['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...'])]
-    user: Annotated[
-        User1,
-        Field(
-            examples=[{'displayName': 'Maya Lind', 'email': 'maya.lind@example.com', 'id': '9d455e2a-4fcd-4b33-8711-56839e9af046', 'role': 'member'}]
-        ),
-    ]
 
 
 class Category(StrEnum):
@@ -284,33 +163,17 @@ class PostV1RecipesByRecipeIdReviewsRequest(BaseModel):
     rating: Annotated[int, Field(description='Star rating', ge=1, le=5)]
 
 
-class Author2(BaseModel):
+class PostV1RecipesByRecipeIdReviewsResponse201Author(BaseModel):
     display_name: Annotated[str, Field(alias='displayName', examples=['Ana Ribeiro'])]
     id: Annotated[UUID, Field(examples=['da79819e-a919-4256-903e-8d8048d86a34'])]
 
 
-class PostV1RecipesByRecipeIdReviewsResponse201(BaseModel):
-    author: Annotated[
-        Author2,
-        Field(examples=[{'displayName': 'Ana Ribeiro', 'id': 'da79819e-a919-4256-903e-8d8048d86a34'}]),
-    ]
-    author_id: Annotated[UUID, Field(alias='authorId', examples=['da79819e-a919-4256-903e-8d8048d86a34'])]
-    comment: Annotated[
-        str | None, Field(examples=['Fifteen minutes from pot to plate. The pasta water trick really works.'])
-    ]
-    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T20:11:37Z'])]
-    id: Annotated[UUID, Field(examples=['fc7c6df1-bf58-4fa1-b444-7db4a47baf8e'])]
-    rating: Annotated[int, Field(examples=[5])]
-    recipe_id: Annotated[UUID, Field(alias='recipeId', examples=['03ee9f7c-3345-468f-a9e1-f5f1087397e6'])]
-    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-13T20:11:37Z'])]
-
-
-class Author3(BaseModel):
+class PostV1RecipesResponse201Author(BaseModel):
     display_name: Annotated[str, Field(alias='displayName', examples=['Ben Okafor'])]
     id: Annotated[UUID, Field(examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
 
 
-class Ingredient1(BaseModel):
+class PostV1RecipesResponse201IngredientsItem(BaseModel):
     ingredient_id: Annotated[
         UUID, Field(alias='ingredientId', examples=['88ea13ab-63ce-4e68-bc44-7189c3bde262'])
     ]
@@ -320,79 +183,9 @@ class Ingredient1(BaseModel):
     unit: Annotated[str, Field(examples=['kg'])]
 
 
-class PostV1RecipesResponse201(BaseModel):
-    author: Annotated[
-        Author3, Field(examples=[{'displayName': 'Ben Okafor', 'id': '3aae1c28-7b18-4b01-b027-482ab100aaaf'}])
-    ]
-    author_id: Annotated[UUID, Field(alias='authorId', examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
-    average_rating: Annotated[Any, Field(alias='averageRating')]
-    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[60])]
-    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T18:45:00Z'])]
-    description: Annotated[
-        str | None, Field(examples=['Slow-roasted tomatoes and a whole head of garlic, blended smooth.'])
-    ]
-    difficulty: Annotated[str, Field(examples=['medium'])]
-    id: Annotated[UUID, Field(examples=['b407c528-a1f7-4edc-bcdf-633e659511b2'])]
-    ingredients: Annotated[
-        list[Ingredient1],
-        Field(
-            examples=[[{'ingredientId': '88ea13ab-63ce-4e68-bc44-7189c3bde262', 'name': 'Tomato', 'note': 'halved', 'quantity': 1, 'unit': 'kg'}, {'ingredientId': '72583368-f47e-4eb0-828a-d747735934ef', 'name': 'Garlic', 'note': 'whole head', 'quantity': 1, 'unit': 'piece'}, {'ingredientId': 'a7157950-fc75-49f5-b8ee-30bbe75c0c2f', 'name': 'Extra virgin olive oil', 'note': None, 'quantity': 30, 'unit': 'ml'}]]
-        ),
-    ]
-    instructions: Annotated[
-        str,
-        Field(
-            examples=['1. Roast the tomatoes and garlic with the olive oil at 200 °C for 45 minutes.\n2. Squeeze the garlic out of its skin.\n3. Blend everything with 500 ml of water and simmer for 15 minutes.']
-        ),
-    ]
-    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[15])]
-    review_count: Annotated[int, Field(alias='reviewCount', examples=[0])]
-    servings: Annotated[int, Field(examples=[4])]
-    title: Annotated[str, Field(examples=['Roasted Tomato and Garlic Soup'])]
-    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-13T18:45:00Z'])]
-
-
-class Ingredient2(BaseModel):
-    ingredient_id: Annotated[
-        UUID, Field(alias='ingredientId', examples=['88ea13ab-63ce-4e68-bc44-7189c3bde262'])
-    ]
-    name: Annotated[str, Field(examples=['Tomato'])]
-    note: Annotated[str | None, Field(examples=['canned whole, crushed by hand'])]
-    quantity: Annotated[float, Field(examples=[800])]
-    unit: Annotated[str, Field(examples=['g'])]
-
-
-class Recipe(BaseModel):
-    author: Annotated[
-        Author3, Field(examples=[{'displayName': 'Ben Okafor', 'id': '3aae1c28-7b18-4b01-b027-482ab100aaaf'}])
-    ]
-    author_id: Annotated[UUID, Field(alias='authorId', examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
-    average_rating: Annotated[float | None, Field(alias='averageRating', examples=[4.5])]
-    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[25])]
-    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-05T19:40:00Z'])]
-    description: Annotated[
-        str | None,
-        Field(examples=['Eggs gently poached in a cumin-spiced tomato sauce. One pan, ready in 35 minutes.']),
-    ]
-    difficulty: Annotated[str, Field(examples=['medium'])]
-    id: Annotated[UUID, Field(examples=['4cd42e97-5e38-4efa-b659-a21a4a8419b6'])]
-    ingredients: Annotated[
-        list[Ingredient2],
-        Field(
-            examples=[[{'ingredientId': '88ea13ab-63ce-4e68-bc44-7189c3bde262', 'name': 'Tomato', 'note': 'canned whole, crushed by hand', 'quantity': 800, 'unit': 'g'}, {'ingredientId': 'c5b2159e-1b3c-4a68-b017-c3075c50a567', 'name': 'Egg', 'note': 'large', 'quantity': 4, 'unit': 'piece'}, {'ingredientId': 'd4bea083-43d1-4048-bc2e-27f7f1ec724d', 'name': 'Ground cumin', 'note': None, 'quantity': 1.5, 'unit': 'tsp'}]]
-        ),
-    ]
-    instructions: Annotated[
-        str,
-        Field(
-            examples=['1. Simmer the tomatoes with the cumin for 15 minutes.\n2. Make 4 wells in the sauce and crack in the eggs.\n3. Cover and cook for 8-10 minutes until the whites are set.']
-        ),
-    ]
-    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[10])]
-    review_count: Annotated[int, Field(alias='reviewCount', examples=[2])]
-    servings: Annotated[int, Field(examples=[2])]
-    title: Annotated[str, Field(examples=['Weeknight Shakshuka'])]
-    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-08T08:12:45Z'])]
+class RecipeAuthor(BaseModel):
+    display_name: Annotated[str, Field(alias='displayName', examples=['Ben Okafor'])]
+    id: Annotated[UUID, Field(examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
 
 
 class Unit(StrEnum):
@@ -419,25 +212,81 @@ class RecipeIngredient(BaseModel):
     unit: Annotated[Unit, Field(description='Unit of measure')]
 
 
-class Author5(BaseModel):
+class RecipeIngredientsItem(BaseModel):
+    ingredient_id: Annotated[
+        UUID, Field(alias='ingredientId', examples=['88ea13ab-63ce-4e68-bc44-7189c3bde262'])
+    ]
+    name: Annotated[str, Field(examples=['Tomato'])]
+    note: Annotated[str | None, Field(examples=['canned whole, crushed by hand'])]
+    quantity: Annotated[float, Field(examples=[800])]
+    unit: Annotated[str, Field(examples=['g'])]
+
+
+class ReviewAuthor(BaseModel):
     display_name: Annotated[str, Field(alias='displayName', examples=['Chloé Martin'])]
     id: Annotated[UUID, Field(examples=['6e1376e7-8571-4a05-9022-73e691ba6cf4'])]
 
 
-class Review(BaseModel):
-    author: Annotated[
-        Author5,
-        Field(examples=[{'displayName': 'Chloé Martin', 'id': '6e1376e7-8571-4a05-9022-73e691ba6cf4'}]),
+class ErrorResponse(BaseModel):
+    details: Annotated[
+        list[ErrorResponseDetailsItem],
+        Field(examples=[[{'field': 'title', 'issue': 'must be between 1 and 120 characters'}]]),
     ]
-    author_id: Annotated[UUID, Field(alias='authorId', examples=['6e1376e7-8571-4a05-9022-73e691ba6cf4'])]
-    comment: Annotated[
-        str | None, Field(examples=['Made it twice this week. A pinch of chili flakes at the end is great.'])
+    error: Annotated[str, Field(examples=['VALIDATION_ERROR'])]
+    message: Annotated[str, Field(examples=['Request body failed validation'])]
+    request_id: Annotated[UUID, Field(alias='requestId', examples=['c7a304ce-66d4-4f48-819e-42bd962d1183'])]
+
+
+class GetV1IngredientsResponse200(BaseModel):
+    data: Annotated[
+        list[GetV1IngredientsResponse200DataItem],
+        Field(
+            examples=[[{'category': 'produce', 'createdAt': '2025-03-01T09:30:00Z', 'id': '72583368-f47e-4eb0-828a-d747735934ef', 'name': 'Garlic'}, {'category': 'produce', 'createdAt': '2025-03-01T09:30:00Z', 'id': '88ea13ab-63ce-4e68-bc44-7189c3bde262', 'name': 'Tomato'}]]
+        ),
     ]
-    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-09T13:02:44Z'])]
-    id: Annotated[UUID, Field(examples=['ee8bdbf9-a274-4909-91eb-6f0d668b9560'])]
-    rating: Annotated[int, Field(examples=[5])]
+    pagination: GetV1IngredientsResponse200Pagination
+
+
+class GetV1RecipesByRecipeIdReviewsResponse200DataItem(BaseModel):
+    author: GetV1RecipesByRecipeIdReviewsResponse200DataItemAuthor
+    author_id: Annotated[UUID, Field(alias='authorId', examples=['a012269d-8c56-4df2-8daa-71568d0fadfe'])]
+    comment: Annotated[str | None, Field(examples=['The sauce needed 5 more minutes to thicken in my pan.'])]
+    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-10T17:30:05Z'])]
+    id: Annotated[UUID, Field(examples=['addbbee6-5c1f-4e91-b8f7-82b2b7b00bfa'])]
+    rating: Annotated[int, Field(examples=[4])]
     recipe_id: Annotated[UUID, Field(alias='recipeId', examples=['4cd42e97-5e38-4efa-b659-a21a4a8419b6'])]
-    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-09T13:02:44Z'])]
+    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-10T17:30:05Z'])]
+
+
+class GetV1RecipesResponse200DataItem(BaseModel):
+    author: GetV1RecipesResponse200DataItemAuthor
+    author_id: Annotated[UUID, Field(alias='authorId', examples=['6e1376e7-8571-4a05-9022-73e691ba6cf4'])]
+    average_rating: Annotated[float | None, Field(alias='averageRating', examples=[4.0])]
+    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[15])]
+    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-07T20:05:12Z'])]
+    description: Annotated[
+        str | None,
+        Field(examples=['Spaghetti tossed with garlic slowly fried in olive oil. A pantry classic.']),
+    ]
+    difficulty: Annotated[str, Field(examples=['easy'])]
+    id: Annotated[UUID, Field(examples=['03ee9f7c-3345-468f-a9e1-f5f1087397e6'])]
+    ingredients: Annotated[
+        list[GetV1RecipesResponse200DataItemIngredientsItem],
+        Field(
+            examples=[[{'ingredientId': 'a9379b6e-6dbd-4b55-ba11-cad11d72d462', 'name': 'Spaghetti', 'note': None, 'quantity': 400, 'unit': 'g'}, {'ingredientId': '72583368-f47e-4eb0-828a-d747735934ef', 'name': 'Garlic', 'note': 'cloves, thinly sliced', 'quantity': 6, 'unit': 'piece'}, {'ingredientId': 'a7157950-fc75-49f5-b8ee-30bbe75c0c2f', 'name': 'Extra virgin olive oil', 'note': None, 'quantity': 80, 'unit': 'ml'}]]
+        ),
+    ]
+    instructions: Annotated[
+        str,
+        Field(
+            examples=['1. Boil the spaghetti in well-salted water until al dente; keep 1 cup of the pasta water.\n2. Fry the sliced garlic in the olive oil over low heat until pale gold.\n3. Toss the pasta with the oil and a splash of pasta water until glossy.']
+        ),
+    ]
+    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[5])]
+    review_count: Annotated[int, Field(alias='reviewCount', examples=[1])]
+    servings: Annotated[int, Field(examples=[4])]
+    title: Annotated[str, Field(examples=['Spaghetti Aglio e Olio'])]
+    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-07T20:05:12Z'])]
 
 
 class PatchV1RecipesByRecipeIdRequest(BaseModel):
@@ -451,6 +300,45 @@ class PatchV1RecipesByRecipeIdRequest(BaseModel):
     prep_minutes: Annotated[Annotated[int, Field(ge=0, le=1440)] | SkipJsonSchema[None], Field(alias='prepMinutes', description='Preparation time in minutes')] = None
     servings: Annotated[Annotated[int, Field(ge=1, le=100)] | SkipJsonSchema[None], Field(description='Number of servings')] = None
     title: Annotated[Annotated[str, Field(max_length=120, min_length=1)] | SkipJsonSchema[None], Field(description='Recipe name')] = None
+
+
+class PostV1AuthLoginResponse200(BaseModel):
+    expires_in: Annotated[int, Field(alias='expiresIn', examples=[900])]
+    refresh_token: Annotated[
+        str,
+        Field(
+            alias='refreshToken',
+            examples=['5dad0d5d8d79007cd33a59664f3621353ad8312a8860612f782645944392fc19'],
+        ),
+    ]
+    token: Annotated[str, Field(examples=['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...'])]
+    user: PostV1AuthLoginResponse200User
+
+
+class PostV1AuthRegisterResponse201(BaseModel):
+    expires_in: Annotated[int, Field(alias='expiresIn', examples=[900])]
+    refresh_token: Annotated[
+        str,
+        Field(
+            alias='refreshToken',
+            examples=['167120bc84302708845c1277b52e12ae54b7c579a91095aec7b6827759e47a69'],
+        ),
+    ]
+    token: Annotated[str, Field(examples=['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...'])]
+    user: PostV1AuthRegisterResponse201User
+
+
+class PostV1RecipesByRecipeIdReviewsResponse201(BaseModel):
+    author: PostV1RecipesByRecipeIdReviewsResponse201Author
+    author_id: Annotated[UUID, Field(alias='authorId', examples=['da79819e-a919-4256-903e-8d8048d86a34'])]
+    comment: Annotated[
+        str | None, Field(examples=['Fifteen minutes from pot to plate. The pasta water trick really works.'])
+    ]
+    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T20:11:37Z'])]
+    id: Annotated[UUID, Field(examples=['fc7c6df1-bf58-4fa1-b444-7db4a47baf8e'])]
+    rating: Annotated[int, Field(examples=[5])]
+    recipe_id: Annotated[UUID, Field(alias='recipeId', examples=['03ee9f7c-3345-468f-a9e1-f5f1087397e6'])]
+    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-13T20:11:37Z'])]
 
 
 class PostV1RecipesRequest(BaseModel):
@@ -473,3 +361,97 @@ class PostV1RecipesRequest(BaseModel):
     ]
     servings: Annotated[int, Field(description='Number of servings', ge=1, le=100)]
     title: Annotated[str, Field(description='Recipe name', max_length=120, min_length=1)]
+
+
+class PostV1RecipesResponse201(BaseModel):
+    author: PostV1RecipesResponse201Author
+    author_id: Annotated[UUID, Field(alias='authorId', examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
+    average_rating: Annotated[Any, Field(alias='averageRating')]
+    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[60])]
+    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T18:45:00Z'])]
+    description: Annotated[
+        str | None, Field(examples=['Slow-roasted tomatoes and a whole head of garlic, blended smooth.'])
+    ]
+    difficulty: Annotated[str, Field(examples=['medium'])]
+    id: Annotated[UUID, Field(examples=['b407c528-a1f7-4edc-bcdf-633e659511b2'])]
+    ingredients: Annotated[
+        list[PostV1RecipesResponse201IngredientsItem],
+        Field(
+            examples=[[{'ingredientId': '88ea13ab-63ce-4e68-bc44-7189c3bde262', 'name': 'Tomato', 'note': 'halved', 'quantity': 1, 'unit': 'kg'}, {'ingredientId': '72583368-f47e-4eb0-828a-d747735934ef', 'name': 'Garlic', 'note': 'whole head', 'quantity': 1, 'unit': 'piece'}, {'ingredientId': 'a7157950-fc75-49f5-b8ee-30bbe75c0c2f', 'name': 'Extra virgin olive oil', 'note': None, 'quantity': 30, 'unit': 'ml'}]]
+        ),
+    ]
+    instructions: Annotated[
+        str,
+        Field(
+            examples=['1. Roast the tomatoes and garlic with the olive oil at 200 °C for 45 minutes.\n2. Squeeze the garlic out of its skin.\n3. Blend everything with 500 ml of water and simmer for 15 minutes.']
+        ),
+    ]
+    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[15])]
+    review_count: Annotated[int, Field(alias='reviewCount', examples=[0])]
+    servings: Annotated[int, Field(examples=[4])]
+    title: Annotated[str, Field(examples=['Roasted Tomato and Garlic Soup'])]
+    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-13T18:45:00Z'])]
+
+
+class Recipe(BaseModel):
+    author: RecipeAuthor
+    author_id: Annotated[UUID, Field(alias='authorId', examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
+    average_rating: Annotated[float | None, Field(alias='averageRating', examples=[4.5])]
+    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[25])]
+    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-05T19:40:00Z'])]
+    description: Annotated[
+        str | None,
+        Field(examples=['Eggs gently poached in a cumin-spiced tomato sauce. One pan, ready in 35 minutes.']),
+    ]
+    difficulty: Annotated[str, Field(examples=['medium'])]
+    id: Annotated[UUID, Field(examples=['4cd42e97-5e38-4efa-b659-a21a4a8419b6'])]
+    ingredients: Annotated[
+        list[RecipeIngredientsItem],
+        Field(
+            examples=[[{'ingredientId': '88ea13ab-63ce-4e68-bc44-7189c3bde262', 'name': 'Tomato', 'note': 'canned whole, crushed by hand', 'quantity': 800, 'unit': 'g'}, {'ingredientId': 'c5b2159e-1b3c-4a68-b017-c3075c50a567', 'name': 'Egg', 'note': 'large', 'quantity': 4, 'unit': 'piece'}, {'ingredientId': 'd4bea083-43d1-4048-bc2e-27f7f1ec724d', 'name': 'Ground cumin', 'note': None, 'quantity': 1.5, 'unit': 'tsp'}]]
+        ),
+    ]
+    instructions: Annotated[
+        str,
+        Field(
+            examples=['1. Simmer the tomatoes with the cumin for 15 minutes.\n2. Make 4 wells in the sauce and crack in the eggs.\n3. Cover and cook for 8-10 minutes until the whites are set.']
+        ),
+    ]
+    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[10])]
+    review_count: Annotated[int, Field(alias='reviewCount', examples=[2])]
+    servings: Annotated[int, Field(examples=[2])]
+    title: Annotated[str, Field(examples=['Weeknight Shakshuka'])]
+    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-08T08:12:45Z'])]
+
+
+class Review(BaseModel):
+    author: ReviewAuthor
+    author_id: Annotated[UUID, Field(alias='authorId', examples=['6e1376e7-8571-4a05-9022-73e691ba6cf4'])]
+    comment: Annotated[
+        str | None, Field(examples=['Made it twice this week. A pinch of chili flakes at the end is great.'])
+    ]
+    created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-09T13:02:44Z'])]
+    id: Annotated[UUID, Field(examples=['ee8bdbf9-a274-4909-91eb-6f0d668b9560'])]
+    rating: Annotated[int, Field(examples=[5])]
+    recipe_id: Annotated[UUID, Field(alias='recipeId', examples=['4cd42e97-5e38-4efa-b659-a21a4a8419b6'])]
+    updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-09T13:02:44Z'])]
+
+
+class GetV1RecipesByRecipeIdReviewsResponse200(BaseModel):
+    data: Annotated[
+        list[GetV1RecipesByRecipeIdReviewsResponse200DataItem],
+        Field(
+            examples=[[{'author': {'displayName': 'Dev Sharma', 'id': 'a012269d-8c56-4df2-8daa-71568d0fadfe'}, 'authorId': 'a012269d-8c56-4df2-8daa-71568d0fadfe', 'comment': 'The sauce needed 5 more minutes to thicken in my pan.', 'createdAt': '2025-03-10T17:30:05Z', 'id': 'addbbee6-5c1f-4e91-b8f7-82b2b7b00bfa', 'rating': 4, 'recipeId': '4cd42e97-5e38-4efa-b659-a21a4a8419b6', 'updatedAt': '2025-03-10T17:30:05Z'}, {'author': {'displayName': 'Chloé Martin', 'id': '6e1376e7-8571-4a05-9022-73e691ba6cf4'}, 'authorId': '6e1376e7-8571-4a05-9022-73e691ba6cf4', 'comment': 'Made it twice this week. A pinch of chili flakes at the end is great.', 'createdAt': '2025-03-09T13:02:44Z', 'id': 'ee8bdbf9-a274-4909-91eb-6f0d668b9560', 'rating': 5, 'recipeId': '4cd42e97-5e38-4efa-b659-a21a4a8419b6', 'updatedAt': '2025-03-09T13:02:44Z'}]]
+        ),
+    ]
+    pagination: GetV1RecipesByRecipeIdReviewsResponse200Pagination
+
+
+class GetV1RecipesResponse200(BaseModel):
+    data: Annotated[
+        list[GetV1RecipesResponse200DataItem],
+        Field(
+            examples=[[{'author': {'displayName': 'Chloé Martin', 'id': '6e1376e7-8571-4a05-9022-73e691ba6cf4'}, 'authorId': '6e1376e7-8571-4a05-9022-73e691ba6cf4', 'averageRating': 4.0, 'cookMinutes': 15, 'createdAt': '2025-03-07T20:05:12Z', 'description': 'Spaghetti tossed with garlic slowly fried in olive oil. A pantry classic.', 'difficulty': 'easy', 'id': '03ee9f7c-3345-468f-a9e1-f5f1087397e6', 'ingredients': [{'ingredientId': 'a9379b6e-6dbd-4b55-ba11-cad11d72d462', 'name': 'Spaghetti', 'note': None, 'quantity': 400, 'unit': 'g'}, {'ingredientId': '72583368-f47e-4eb0-828a-d747735934ef', 'name': 'Garlic', 'note': 'cloves, thinly sliced', 'quantity': 6, 'unit': 'piece'}, {'ingredientId': 'a7157950-fc75-49f5-b8ee-30bbe75c0c2f', 'name': 'Extra virgin olive oil', 'note': None, 'quantity': 80, 'unit': 'ml'}], 'instructions': '1. Boil the spaghetti in well-salted water until al dente; keep 1 cup of the pasta water.\n2. Fry the sliced garlic in the olive oil over low heat until pale gold.\n3. Toss the pasta with the oil and a splash of pasta water until glossy.', 'prepMinutes': 5, 'reviewCount': 1, 'servings': 4, 'title': 'Spaghetti Aglio e Olio', 'updatedAt': '2025-03-07T20:05:12Z'}]]
+        ),
+    ]
+    pagination: GetV1RecipesResponse200Pagination

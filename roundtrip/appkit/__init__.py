@@ -17,6 +17,8 @@ error codes and examples); the kit interprets that description at run time:
 - `crud`: list/get/create/update/delete with camelCase fields over snake_case columns, soft delete,
   ownership and tenant scoping
 - `authflows`: register, login (lockout), refresh (rotation, reuse detection), logout, me, password reset
-- `runtime`: the `Kit` object: dispatch of an operation (user overrides first), example-backed answers
+- `runtime`: the `Kit` object: dispatch of an operation (user overrides first), the caller checked first
+- `actions`: operations without table CRUD: the rows their path names (404 first), status changes named
+  by the endpoint (`cancel` → `cancelled`, 409 when repeated), then the docs' example or generated data
 - `webapp`: app assembly: CORS, health endpoints, docs pages from bundled assets, OpenAPI post-processing
 """

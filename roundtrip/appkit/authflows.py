@@ -442,7 +442,7 @@ def empty_or_example(ctx: Context) -> Reply:
     schema = ctx.op.get("response")
     if schema is None or status == 204:
         return Reply(status, None, empty=True)
-    example = (ctx.op.get("examples") or {}).get(str(status))
+    example = ((ctx.op.get("responses") or {}).get(str(status)) or {}).get("example")
     return Reply(status, example if example is not None else ctx.kit.schemas.fake(schema))
 
 

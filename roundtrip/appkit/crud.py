@@ -69,7 +69,11 @@ def check_parent(ctx: Context) -> tuple[str, Any] | None:
     value = ctx.params.get(parent["param"])
     if pinfo is None or value is None:
         return None
-    stmt = sa.select(pinfo.table).where(pinfo.table.c[parent["key"]] == coerce(value, pinfo.table.c[parent["key"]])).where(pinfo.live())
+    try:
+        key = coerce(value, pinfo.table.c[parent["key"]])
+    except (ValueError, TypeError):
+        raise ctx.op.fail(404, "NOT_FOUND", "Resource not found") from None  # an ill-formed id names no parent
+    stmt = sa.select(pinfo.table).where(pinfo.table.c[parent["key"]] == key).where(pinfo.live())
     stmt = scoped_parent(ctx, pinfo, stmt)
     row = ctx.conn.execute(stmt.limit(1)).mappings().first()
     if row is None:
@@ -214,25 +218,40 @@ def meta_value(key: str, f: dict[str, int], kind: str) -> Any:
     return None
 
 
+# Pages beyond this are empty anyway; the bound keeps OFFSET inside a 64-bit integer on every database.
+MAX_PAGE = 2**31 - 1
+
+
 def paging(ctx: Context) -> tuple[int, int, int]:
     pg = ctx.op.get("pagination") or {}
     default_limit = int(pg.get("default_limit") or 20)
     max_limit = int(pg.get("max_limit") or 100)
-    limit_param = pg.get("limit_param")
-    raw_limit = ctx.params.get(limit_param) if limit_param else None
-    limit = int(raw_limit) if isinstance(raw_limit, (int, float, str)) and str(raw_limit).lstrip("-").isdigit() else default_limit
+    limit = whole(ctx, pg.get("limit_param"), default_limit)
     limit = max(1, min(limit, max_limit))
     page = 1
     offset = 0
     if pg.get("page_param"):
-        raw_page = ctx.params.get(pg["page_param"])
-        page = max(1, int(raw_page)) if raw_page is not None else 1
+        page = max(1, min(whole(ctx, pg["page_param"], 1), MAX_PAGE))
         offset = (page - 1) * limit
     elif pg.get("offset_param"):
-        raw_offset = ctx.params.get(pg["offset_param"])
-        offset = max(0, int(raw_offset)) if raw_offset is not None else 0
+        offset = max(0, min(whole(ctx, pg["offset_param"], 0), MAX_PAGE * max_limit))
         page = offset // limit + 1
     return limit, offset, page
+
+
+def whole(ctx: Context, param: str | None, default: int) -> int:
+    """A paging parameter as an integer. Docs sometimes type them `string` or `number`, so the request may
+    carry `abc` or `1.5`: that is the documented validation error, never a crash; absent means the default."""
+    raw = ctx.params.get(param) if param else None
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw) if not isinstance(raw, int) else raw
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ctx.kit.validation_error(ctx.op, [{"field": str(param), "issue": "must be a whole number"}])
+    return int(value)
 
 
 def apply_filters(ctx: Context, info: TableInfo, stmt: Any) -> Any:

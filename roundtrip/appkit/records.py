@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from .store import TableInfo, coerce
+from .store import TableInfo, coerce, typed_value
 
 if TYPE_CHECKING:
     from .runtime import Kit
@@ -126,18 +126,35 @@ class Records:
             if found:
                 out[name] = value
             elif name in required:
-                out[name] = None if s.nullable(prop) else s.fake(prop, name)
+                out[name] = None if s.nullable(prop) else self.generated(info, name, prop, fields)
         return out
+
+    def generated(self, info: TableInfo | None, name: str, prop: Any, fields: Mapping[str, str] | None = None) -> Any:
+        """A value for a required property nothing filled: typed by its backing column where there is one
+        (a uuid column gives a UUID, a timestamp column a timestamp, even where the docs' schema only says
+        `string` or `number`), else generated from the schema and the property's name."""
+        s = self.schemas
+        column = info.table.c.get((fields or {}).get(name) or snake(name)) if info is not None else None
+        kind = s.kind(prop)
+        if column is not None and kind in ("string", "integer", "number") and not s.non_null(prop).get("enum"):
+            value = s.to_json(typed_value(column), prop)
+            if value is not None and (kind == "string") == isinstance(value, str) and not isinstance(value, bool):
+                return value
+        return s.fake(prop, name)
 
     def _best_variant(self, schema: Any, row: Mapping[str, Any], fields: Mapping[str, str]) -> Any:
         """For a union response (`oneOf` of an instructor's and a student's view), the object variant whose
-        properties the row fills best (ties: the first, as the docs list them)."""
+        properties the row fills best. Ties: for `anyOf` the first, as the docs list them; for `oneOf` the
+        smaller variant, since a body shaped by a variant that extends another also matches that other one,
+        and `oneOf` wants exactly one match."""
         s = self.schemas.non_null(schema)
+        exclusive = bool(s.get("oneOf"))
         variants = [v for v in (s.get("oneOf") or s.get("anyOf") or []) if self.schemas.kind(v) == "object"]
-        best, best_score = None, -1
+        best, best_score = None, (-1, 0)
         for v in variants:
             props, _ = self.schemas.properties(v)
-            score = sum(1 for p in props if (fields.get(p) or snake(p)) in row)
+            filled = sum(1 for p in props if (fields.get(p) or snake(p)) in row)
+            score = (filled, -len(props) if exclusive else 0)
             if score > best_score:
                 best, best_score = v, score
         return best
@@ -273,8 +290,9 @@ class Records:
             stmt = self._stmt(("count", child.name, fk), lambda: sa.select(sa.func.count()).select_from(ct).where(ct.c[fkc] == sa.bindparam("key")).where(child.live()))
             n = conn.execute(stmt, {"key": key}).scalar()
             return True, int(n or 0)
-        m = re.match(r"^(average|avg)_?([A-Za-z].*)$", name)
+        m = re.match(r"^(average|avg|total|sum)_?([A-Za-z].*)$", name)
         if m:
+            fname = "sum" if m.group(1) in ("total", "sum") else "avg"  # `totalPoints`: sum of questions.points
             column = snake(m.group(2))
             for child in self.kit.tables.values():
                 fk = child.fk_to(info.name)
@@ -282,13 +300,15 @@ class Records:
                     key = row.get(child.fks[fk][1])
                     ct, fkc, col = child.table, fk, column
                     stmt = self._stmt(
-                        ("avg", child.name, fk, column),
-                        lambda: sa.select(sa.func.avg(ct.c[col])).where(ct.c[fkc] == sa.bindparam("key")).where(child.live()),  # noqa: B023
+                        (fname, child.name, fk, column),
+                        lambda: sa.select(getattr(sa.func, fname)(ct.c[col])).where(ct.c[fkc] == sa.bindparam("key")).where(child.live()),  # noqa: B023
                     )
-                    avg = conn.execute(stmt, {"key": key}).scalar()
-                    if avg is None:
-                        return True, None  # no rows to average: null, as the docs' own examples show
-                    return True, round(float(avg), 2)
+                    value = conn.execute(stmt, {"key": key}).scalar()
+                    if value is None:
+                        # no rows: an average is null (as the docs' own examples show), a total is zero
+                        return True, (0 if fname == "sum" else None)
+                    number = round(float(value), 2)
+                    return True, int(number) if number.is_integer() and self.schemas.kind(prop) != "number" else number
         return False, None
 
     # -----------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ handle(request, operationId, params, body):
   1. the caller: bearer token → Principal (401 when the docs mark the operation protected), roles (403);
   2. the documented rate limit (429 + Retry-After; X-RateLimit-* headers on every answer);
   3. the handler: a user override from OUT/custom/ when there is one, else the generated behaviour
-     for the operation's kind (CRUD, an auth flow, or the docs' example);
+     for the operation's kind (CRUD, an auth flow, or `actions.example`);
   4. database errors become documented errors (unique → 409, foreign key → 422/404/400, check → 400).
 """
 
@@ -22,7 +22,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from . import access, authflows, crud
+from . import access, actions, authflows, crud
 from .config import Settings
 from .context import Context, Operation, Principal, Reply
 from .errors import ApiError, Envelope
@@ -174,7 +174,7 @@ class Kit:
                 headers.update(verdict.headers())
                 if not verdict.allowed:
                     raise op.fail(429, self.common_code(429, "RATE_LIMITED"), "Too many requests")
-            default = HANDLERS.get(op.kind, example)
+            default = HANDLERS.get(op.kind, actions.example)
             ctx._default = default
             reply = self.overrides.get(op_id, default)(ctx)
             ctx.close(commit=True)
@@ -193,6 +193,22 @@ class Kit:
             ctx.close(commit=False)
             log.exception("unhandled error", extra={"operation": op_id})
             return self.error_response(ApiError(500, self.common_code(500, "INTERNAL_ERROR"), "Internal server error"), headers)
+
+    def gate(self, request: Request, op: Operation) -> ApiError | None:
+        """For a request that failed validation: the 401 a protected operation owes an anonymous caller
+        (missing, malformed, expired or forged token). The docs' auth comes before any look at the request's
+        path, query or body values, so a bad id or body never tells a stranger anything; a signed-in caller
+        then gets the validation error before any row is looked up (as the docs' 400s say)."""
+        if not op.auth_required:
+            return None
+        ctx = Context(self, request, op, {}, None)
+        try:
+            authflows.authenticate(ctx, True)
+        except ApiError as err:
+            return err
+        finally:
+            ctx.close(commit=False)
+        return None
 
     def rate_limit(self, ctx: Context) -> Any:
         if not self.settings.rate_limits:
@@ -223,27 +239,3 @@ def as_api_dict(body: Any) -> Any:
     if isinstance(body, list):
         return [as_api_dict(b) for b in body]
     return body
-
-
-def example(ctx: Context) -> Reply:
-    """Example-backed: the docs' example for the status asked for (`Prefer: code=409`), else the success one;
-    generated from the schema when the docs give no example."""
-    responses: dict[str, Any] = ctx.op.get("responses") or {}
-    status = str(ctx.op.success)
-    prefer = ctx.request.headers.get("prefer", "")
-    for part in prefer.split(","):
-        key, _, value = part.strip().partition("=")
-        if key.strip() == "code" and value.strip() in responses:
-            status = value.strip()
-    entry = responses.get(status) or {}
-    code = int(status)
-    if code >= 400:
-        ex = entry.get("example")
-        err_code = ctx.kit.envelope.code_of(ex) if ex is not None else None
-        doc_code, message = ctx.op.error(code, err_code or "ERROR", "Example error")
-        raise ApiError(code, err_code or doc_code, message)
-    if entry.get("schema") is None or code in (204, 304):
-        return Reply(code, None, empty=True)
-    if "example" in entry:
-        return Reply(code, entry["example"])
-    return Reply(code, ctx.kit.schemas.fake(entry["schema"]))

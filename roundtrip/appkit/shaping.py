@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import decimal
 import enum
+import re
 import uuid
 from typing import Any
 
@@ -203,7 +204,9 @@ class Schemas:
         if kind == "integer":
             return int(_number_in_range(base, 1))
         if kind == "number":
-            return float(_number_in_range(base, 1.0))
+            value = _number_in_range(base, 1)
+            # a whole number where one fits (`durationMinutes: 1`, not 1.0): still a valid JSON number
+            return int(value) if float(value).is_integer() and "multipleOf" not in base else float(value)
         if kind == "boolean":
             return False
         if kind == "string":
@@ -244,6 +247,9 @@ def _fake_string(s: dict[str, Any], name: str) -> str:
     }
     if fmt in by_format:
         return by_format[fmt]
+    hinted = _by_name(name)
+    if hinted is not None and _fits(s, hinted):
+        return hinted
     text = name or "string"
     lo = int(s.get("minLength", 0) or 0)
     hi = s.get("maxLength")
@@ -252,3 +258,41 @@ def _fake_string(s: dict[str, Any], name: str) -> str:
     if hi is not None:
         text = text[: int(hi)]
     return text
+
+
+# Docs often type ids and timestamps as plain `string` (TypeScript has no uuid or date type); the field's
+# name says what it holds, so a generated value looks like what a real backend sends.
+_ID_NAME = re.compile(r"(^id$|Id$|_id$|^uuid$|Uuid$)")
+_TIMESTAMP_NAME = re.compile(r"(At$|_at$|^timestamp$|Timestamp$)")
+_DATE_NAME = re.compile(r"(^date$|Date$|_date$|^dateOfBirth$)")
+_TIME_NAME = re.compile(r"(^time$|Time$|_time$)")
+
+
+def _by_name(name: str) -> str | None:
+    if not name:
+        return None
+    if _ID_NAME.search(name):
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, "roundtrip:" + name))  # deterministic, and a real UUID
+    if _TIMESTAMP_NAME.search(name):
+        return "2025-01-01T09:00:00Z"
+    if _DATE_NAME.search(name):
+        return "2025-01-01"
+    if _TIME_NAME.search(name):
+        return "09:00"
+    lower = name.lower()
+    if "email" in lower:
+        return "user@example.com"
+    if lower.endswith(("url", "uri", "href", "link")):
+        return "https://example.com/"
+    if lower in ("timezone", "tz"):
+        return "UTC"
+    return None
+
+
+def _fits(s: dict[str, Any], text: str) -> bool:
+    """A name-based value only where the schema's own limits allow it (a pattern always wins)."""
+    if s.get("pattern") or s.get("enum"):
+        return False
+    lo = int(s.get("minLength", 0) or 0)
+    hi = s.get("maxLength")
+    return len(text) >= lo and (hi is None or len(text) <= int(hi))

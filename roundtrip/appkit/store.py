@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import re
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,7 +121,11 @@ def coerce(value: Any, column: sa.Column[Any]) -> Any:
 
 def fake_column_value(column: sa.Column[Any], hint: str = "") -> Any:
     """A value for a NOT NULL column nobody supplied (the docs' API does not carry it)."""
+    if isinstance(column.type, sa.ARRAY) or getattr(column.type, "item_type", None) is not None:
+        return []  # an array column (a native ARRAY, or the generated Array type stored as JSON on SQLite)
     pt = python_type(column)
+    if pt is None and isinstance(getattr(column.type, "impl", column.type), sa.JSON):
+        return {}
     if pt is uuid.UUID:
         return uuid.uuid4()
     if pt is dt.datetime:
@@ -134,9 +140,84 @@ def fake_column_value(column: sa.Column[Any], hint: str = "") -> Any:
         return []
     if pt is dict:
         return {}
+    pattern = checked_pattern(column)
+    if pattern is not None:
+        value = matching_text(pattern)
+        if value is not None:
+            return value  # a server-assigned code the docs constrain (`card_number ~ '^2[0-9]{13}$'`)
     length = getattr(column.type, "length", None) or 32
     text = (hint or column.name)[:length]
     return text
+
+
+def checked_pattern(column: sa.Column[Any]) -> str | None:
+    """The regular expression a CHECK constraint of the column's table holds it to (PostgreSQL `~`, SQLite REGEXP)."""
+    table = getattr(column, "table", None)
+    for constraint in getattr(table, "constraints", ()) or ():
+        if not isinstance(constraint, sa.CheckConstraint):
+            continue
+        m = re.search(rf"\b{re.escape(column.name)}\s+(?:~\*?|REGEXP)\s+'((?:[^']|'')*)'", str(constraint.sqltext), re.I)
+        if m:
+            return m.group(1).replace("''", "'")
+    return None
+
+
+def matching_text(pattern: str) -> str | None:
+    """A random string the pattern matches, for the simple patterns docs put on codes (`^[A-Z]{3}$`,
+    `^2[0-9]{13}$`), built from Python's own parse of the pattern; None when it uses anything else."""
+    try:
+        import re._parser as sre  # the stdlib regex parser (public as sre_parse before 3.11)
+
+        text = "".join(_generate(sre.parse(pattern), sre))
+    except Exception:  # noqa: BLE001 - an unsupported pattern just means no generated value
+        return None
+    return text if re.fullmatch(pattern, text) else None
+
+
+def _generate(tokens: Any, sre: Any) -> list[str]:
+    out: list[str] = []
+    for op, arg in tokens:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(arg))
+        elif name == "AT":
+            continue
+        elif name == "IN":
+            chars = [chr(v) for kind, v in arg if str(kind) == "LITERAL"]
+            for kind, v in arg:
+                if str(kind) == "RANGE":
+                    chars += [chr(x) for x in range(v[0], v[1] + 1)]
+                elif str(kind) == "CATEGORY" and "DIGIT" in str(v):
+                    chars += list("0123456789")
+            if not chars or any(str(kind) == "NEGATE" for kind, _ in arg):
+                raise ValueError("unsupported character class")
+            out.append(secrets.choice(chars))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, high, sub = arg
+            for _ in range(min(max(low, 1), high)):  # the fewest repeats, but at least one
+                out += _generate(sub, sre)
+        elif name == "SUBPATTERN":
+            out += _generate(arg[-1], sre)
+        elif name == "BRANCH":
+            out += _generate(arg[1][0], sre)
+        else:
+            raise ValueError(f"unsupported regex construct {name}")
+    return out
+
+
+def typed_value(column: sa.Column[Any]) -> Any:
+    """A plausible value of the column's type for generated answers (None for free text: the schema and the
+    field name say more about text than the column does)."""
+    pt = python_type(column)
+    if pt is uuid.UUID:
+        return uuid.uuid4()
+    if pt is dt.datetime:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if pt is dt.date:
+        return dt.date.today()
+    if pt in (int, float, decimal.Decimal):
+        return 1
+    return None
 
 
 def classify_integrity(exc: BaseException) -> str:

@@ -26,6 +26,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .config import Settings
@@ -129,6 +130,10 @@ def install_error_handlers(app: FastAPI, kit: Kit) -> None:
     async def on_validation(request: Request, exc: RequestValidationError) -> Response:
         route = request.scope.get("route")
         op = kit.ops.get(getattr(route, "operation_id", "") or "")
+        if op is not None:
+            denied = await run_in_threadpool(kit.gate, request, op)  # the caller first (it reads the database)
+            if denied is not None:
+                return kit.error_response(denied)
         errors = list(exc.errors())
         in_path = bool(errors) and all(isinstance(e, dict) and tuple(e.get("loc", ()))[:1] == ("path",) for e in errors)
         if op is not None and in_path and op.documents(404) and not op.documents(kit.validation_status(op)):

@@ -6,7 +6,7 @@
 Generated (overwritten on every run, each file carries the generated-by marker):
   app/main.py            create_app() factory; prefers handlers from OUT/custom/
   app/settings.py        documented defaults (token lifetimes, hash, CORS); env vars override
-  app/schemas.py         pydantic models from the compiled OpenAPI (datamodel-code-generator)
+  app/schemas.py         pydantic models from the compiled OpenAPI (datamodel-code-generator, see app_schemas)
   app/routes/<tag>.py    one router per tag, one typed function per operation
   app/routes/__init__.py ROUTERS
   app/api_model.json     what the kit interprets per operation (see app_model)
@@ -31,6 +31,7 @@ from roundtrip.emit.app_files import (
 )
 from roundtrip.emit.app_model import build_model
 from roundtrip.emit.app_routes import group_operations, render_router
+from roundtrip.emit.app_schemas import pydantic_schemas, schema_classes, shape_for_codegen
 from roundtrip.ir import Spec
 
 KIT_SOURCE = Path(__file__).resolve().parent.parent / "appkit"
@@ -54,8 +55,10 @@ def emit_app(spec: Spec, doc: dict[str, Any] | None = None) -> dict[str, str]:
     doc = doc if doc is not None else compiled_openapi(spec)
     head = header(spec)
     model = build_model(spec, doc)
-    schemas_code = pydantic_schemas(doc, head)
-    classes = schema_classes(schemas_code, doc)
+    # routes see composite bodies as components of their own (see app_schemas); the kit's model keeps the docs' view
+    shaped = shape_for_codegen(doc)
+    schemas_code = pydantic_schemas(shaped.components, head, str(doc.get("openapi") or "3.1.0"))
+    classes = schema_classes(schemas_code, shaped.components)
     files: dict[str, str] = {
         "app/api_model.json": json.dumps(model, indent=1, ensure_ascii=False) + "\n",
         "app/schemas.py": schemas_code,
@@ -65,7 +68,7 @@ def emit_app(spec: Spec, doc: dict[str, Any] | None = None) -> dict[str, str]:
         "README.md": readme(spec, model),
         "requirements.txt": requirements(),
     }
-    groups = group_operations(doc)
+    groups = group_operations(shaped.doc)
     for name, ops in groups.items():
         files[f"app/routes/{name}.py"] = render_router(name, ops, classes, head)
     files["app/routes/__init__.py"] = routes_package(list(groups), head)
@@ -92,132 +95,12 @@ def routes_package(modules: list[str], head: str) -> str:
     lines += [one] if len(one) <= 120 else ["from . import (", *[f"    {m}," for m in sorted(modules)], ")"]
     lines += ["", f"ROUTERS: list[APIRouter] = [{', '.join(f'{m}.router' for m in modules)}]", ""]
     if not modules:
-        lines = [f'"""Routers, one per tag: {head}"""', "", "from fastapi import APIRouter", "", "ROUTERS: list[APIRouter] = []", ""]
+        lines = [
+            f'"""Routers, one per tag: {head}"""',
+            "",
+            "from fastapi import APIRouter",
+            "",
+            "ROUTERS: list[APIRouter] = []",
+            "",
+        ]
     return "\n".join(lines)
-
-
-def pydantic_schemas(doc: dict[str, Any], head: str) -> str:
-    """datamodel-code-generator over the compiled OpenAPI (formatters=[BUILTIN]: deterministic, no black/isort)."""
-    import warnings
-
-    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
-    from datamodel_code_generator.format import Formatter
-
-    clean = {k: v for k, v in doc.items() if not k.startswith("x-")}
-    if not clean.get("components", {}).get("schemas"):
-        return f'"""Request and response models: {head}"""\n'
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        code = generate(
-            json.dumps(clean, sort_keys=True),
-            input_file_type=InputFileType.OpenAPI,
-            output_model_type=DataModelType.PydanticV2BaseModel,
-            target_python_version=PythonVersion.PY_311,
-            use_annotated=True,
-            field_constraints=True,
-            use_standard_collections=True,
-            use_union_operator=True,
-            snake_case_field=True,
-            strict_nullable=True,
-            disable_timestamp=True,
-            use_schema_description=False,
-            formatters=[Formatter.BUILTIN],
-        )
-    text = skip_schema_none(str(code), doc)
-    lines = text.split("\n")
-    # datamodel-codegen's own header names a temp input; ours names the docs.
-    while lines and lines[0].startswith("#"):
-        lines.pop(0)
-    body = "\n".join(lines).strip("\n")
-    # Enum members named like `l` and enum-typed fields with a plain-string default are codegen idioms.
-    return f"# Request and response models: {head}\n# ruff: noqa: E741\n# mypy: disable-error-code=\"assignment\"\n" + body + "\n"
-
-
-def schema_classes(code: str, doc: dict[str, Any]) -> set[str]:
-    """Component names that became a class of the same name in app/schemas.py."""
-    names = set(doc.get("components", {}).get("schemas", {}))
-    return {n for n in names if f"\nclass {n}(" in code}
-
-
-CONSTRAINT_KWARGS = ("ge", "le", "gt", "lt", "min_length", "max_length", "pattern", "multiple_of", "max_digits", "decimal_places")
-
-
-def skip_schema_none(code: str, doc: dict[str, Any]) -> str:
-    """Optional but not nullable fields: `T | None = None` → `T | SkipJsonSchema[None] = None`.
-
-    datamodel-codegen types an optional field as `T | None`, which pydantic publishes as nullable
-    (`anyOf [T, null]`); the docs say optional, not nullable (LIBRARY-NOTES §8 item 9). Constraints
-    move onto `T` itself (`Annotated[Annotated[T, Field(ge=0)] | SkipJsonSchema[None], Field(alias=...)]`),
-    because pydantic cannot apply them to a union. The model still accepts None; only the published
-    schema changes."""
-    import ast
-
-    components = doc.get("components", {}).get("schemas", {})
-    tree = ast.parse(code)
-    starts = [0]
-    for line in code.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
-
-    def offset(lineno: int, col: int) -> int:
-        return starts[lineno - 1] + len(code.split("\n")[lineno - 1].encode()[:col].decode())
-
-    edits: list[tuple[int, int, str]] = []
-    for cls in tree.body:
-        comp = components.get(cls.name) if isinstance(cls, ast.ClassDef) else None
-        if not isinstance(comp, dict):
-            continue
-        props = comp.get("properties", {})
-        for stmt in cls.body:  # type: ignore[attr-defined]
-            if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name) or stmt.value is None:
-                continue
-            prop = props.get(_alias(stmt) or stmt.target.id)
-            if not isinstance(prop, dict) or _nullable(prop):
-                continue
-            ann = stmt.annotation
-            field_call = None
-            union = ann
-            if isinstance(ann, ast.Subscript) and isinstance(ann.slice, ast.Tuple) and ann.slice.elts:
-                union = ann.slice.elts[0]
-                field_call = next((e for e in ann.slice.elts[1:] if isinstance(e, ast.Call)), None)
-            if not (isinstance(union, ast.BinOp) and isinstance(union.right, ast.Constant) and union.right.value is None):
-                continue
-            inner = ast.get_source_segment(code, union.left) or ""
-            if field_call is None:
-                text = f"{inner} | SkipJsonSchema[None]"
-            else:
-                cons = [k for k in field_call.keywords if k.arg in CONSTRAINT_KWARGS]
-                rest = [k for k in field_call.keywords if k.arg not in CONSTRAINT_KWARGS]
-                seg = lambda kws: ", ".join(ast.get_source_segment(code, k) or "" for k in kws)  # noqa: E731
-                typ = f"Annotated[{inner}, Field({seg(cons)})]" if cons else inner
-                text = f"Annotated[{typ} | SkipJsonSchema[None], Field({seg(rest)})]"
-            edits.append((offset(ann.lineno, ann.col_offset), offset(ann.end_lineno or ann.lineno, ann.end_col_offset or 0), text))
-    if not edits:
-        return code
-    for start, end, text in sorted(edits, reverse=True):
-        code = code[:start] + text + code[end:]
-    lines = code.split("\n")
-    at = next((i for i, line in enumerate(lines) if line.startswith("from pydantic import ")), 0)
-    while at < len(lines) and lines[at].rstrip().endswith(("(", ",")):  # a wrapped import
-        at += 1
-    lines.insert(at + 1, "from pydantic.json_schema import SkipJsonSchema")
-    return "\n".join(lines)
-
-
-def _alias(stmt: Any) -> str | None:
-    import ast
-
-    ann = stmt.annotation
-    if isinstance(ann, ast.Subscript) and isinstance(ann.slice, ast.Tuple):
-        for elt in ann.slice.elts[1:]:
-            if isinstance(elt, ast.Call):
-                for kw in elt.keywords:
-                    if kw.arg == "alias" and isinstance(kw.value, ast.Constant):
-                        return str(kw.value.value)
-    return None
-
-
-def _nullable(prop: dict[str, Any]) -> bool:
-    t = prop.get("type")
-    if t == "null" or (isinstance(t, list) and "null" in t):
-        return True
-    return any(isinstance(v, dict) and v.get("type") == "null" for v in prop.get("anyOf", []) + prop.get("oneOf", []))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from roundtrip.emit.app_actions import action_model, lookups_model, samples_model
 from roundtrip.ir import Spec
 from roundtrip.ir.data import DefaultKind, Table
 from roundtrip.ir.naming import camel, plural, singular, snake, table_candidates
@@ -71,6 +72,8 @@ def build_model(spec: Spec, doc: dict[str, Any]) -> dict[str, Any]:
                 continue
             op_id = op.get("operationId") or f"{method}{path}"
             ops[op_id] = operation_model(spec, doc, tables, accounts, path, method.upper(), op, scope_cols, schema_links)
+            if ops[op_id]["kind"] == "example":
+                attach_lookups(ops[op_id], spec, tables, accounts, scope_cols, op)
             attach_membership(ops[op_id], members, tables)
     return {
         "x-generated-by": "roundtrip",
@@ -86,6 +89,7 @@ def build_model(spec: Spec, doc: dict[str, Any]) -> dict[str, Any]:
         "refresh_store": refresh_store(spec, accounts),
         "lockout": {"attempts": spec.convention("auth.lockout_attempts") or 0, "seconds": spec.convention("auth.lockout_seconds") or 900},
         "schema_links": schema_links,
+        "samples": samples_model(spec, PASSWORD_COLUMNS),
         "operations": ops,
         "openapi_extra": {
             "securitySchemes": doc.get("components", {}).get("securitySchemes", {}),
@@ -518,21 +522,57 @@ def operation_model(
     parent_segs = segs[:-2] if item else segs[:-1]
     if len(parent_segs) >= 2 and is_param(parent_segs[-1]) and not is_param(parent_segs[-2]):
         model["parent"] = parent_model(tables, t, parent_segs[-2], parent_segs[-1][1:-1])
-    account_names = tuple(accounts)
-    owner = next((c for c in OWNER_COLUMNS for fk in t.foreign_keys if fk.columns == (c,) and fk.ref_table in account_names), None)
-    text = " ".join(x for x in ((ep.description if ep else ""), (ep.auth.text if ep else ""), op.get("description", "")) if x)
-    for cfg in accounts.values():  # role names (`owner`) are not ownership
-        for role in cfg.get("roles") or []:
-            text = re.sub(rf"`?\b{re.escape(role)}s?\b`?", " ", text)
+    owner = owner_column_of(t, accounts)
+    text = ownership_text(ep, op, accounts)
     if owner:
-        model["owner_column"] = owner if (crud == "crud-create" or re.search(r"\b(author|owner|own|creator)\b", text, re.I)) else None
-        if crud in ("crud-list", "crud-get") and op.get("security") and re.search(r"\b(their|your) own\b|\bonly (their|your|own)\b", text, re.I):
+        model["owner_column"] = owner if (crud == "crud-create" or OWNER_WORDS.search(text)) else None
+        if crud in ("crud-list", "crud-get") and op.get("security") and PERSONAL_WORDS.search(text):
             model["owner_scope"] = owner
     if op.get("security"):
         model["scope_columns"] = [c for c in scope_cols if c in t.column_names]
     if crud == "crud-list":
         model.update(list_model(spec, doc, tables, t, params, model["response"]))
     return model
+
+
+OWNER_WORDS = re.compile(r"\b(author|owner|own|creator)\b", re.I)
+PERSONAL_WORDS = re.compile(r"\b(their|your) own\b|\bonly (their|your|own)\b", re.I)
+
+
+def owner_column_of(t: Table, accounts: dict[str, Any]) -> str | None:
+    """The column naming the account a row belongs to (`instructor_id` → users)."""
+    return next((c for c in OWNER_COLUMNS for fk in t.foreign_keys if fk.columns == (c,) and fk.ref_table in accounts), None)
+
+
+def ownership_text(ep: Any, op: dict[str, Any], accounts: dict[str, Any]) -> str:
+    """What the docs say about who may call the endpoint, with role names (`owner`) removed: they are not ownership."""
+    text = " ".join(x for x in ((ep.description if ep else ""), (ep.auth.text if ep else ""), op.get("description", "")) if x)
+    for cfg in accounts.values():
+        for role in cfg.get("roles") or []:
+            text = re.sub(rf"`?\b{re.escape(role)}s?\b`?", " ", text)
+    return text
+
+
+def attach_lookups(model: dict[str, Any], spec: Spec, tables: dict[str, Table], accounts: dict[str, Any], scope_cols: list[str], op: dict[str, Any]) -> None:
+    """For an example-backed operation: the rows its path ids must name, scoped as CRUD scopes them, and the
+    status change its name makes (app_actions)."""
+    found = lookups_model(tables, model["path"], table_named_by)
+    if not found:
+        return
+    text = ownership_text(spec.endpoint(model["method"], model["path"]), op, accounts)
+    for lookup in found:
+        t = tables[lookup["table"]]
+        if op.get("security"):
+            lookup["scope_columns"] = [c for c in scope_cols if c in t.column_names]
+        owner = owner_column_of(t, accounts)
+        if owner and op.get("security") and PERSONAL_WORDS.search(text):
+            lookup["owner_scope"] = owner
+        if owner and model["method"] != "GET" and OWNER_WORDS.search(text):
+            lookup["owner_column"] = owner
+    model["lookups"] = found
+    action = action_model(model["method"], model["path"], found, tables, column_values)
+    if action:
+        model["action"] = action
 
 
 def _ref(schema: Any) -> str | None:

@@ -112,11 +112,57 @@ def launched_app(out: Path, db_url: str) -> Iterator[str]:
         yield url
 
 
-def prepare_app_database(out: Path, url: str | None, workdir: Path) -> str:
-    """A database for `--app OUT`: the given URL, or a fresh SQLite file; OUT's migrations applied, sample rows loaded."""
+@contextlib.contextmanager
+def fresh_database(url: str | None, workdir: Path) -> Iterator[tuple[str, str]]:
+    """(URL, description) of an empty database for `--app OUT`, removed afterwards.
+
+    No URL: a SQLite file in `workdir`. A PostgreSQL URL names the server (and the account): a new
+    database `<name>_verify_<hex>` is created there, so the app runs on a fresh schema that OUT's own
+    migrations build, whatever the given database already holds, and it is dropped when verify ends.
+    Any other URL (a SQLite file, MySQL) is used as given: it must be empty.
+    """
+    if not url:
+        yield f"sqlite:///{(workdir / 'verify.db').resolve()}", "a fresh SQLite database"
+        return
+    import sqlalchemy as sa
+
     import roundtrip.db as rdb
 
-    db_url = url or f"sqlite:///{(workdir / 'verify.db').resolve()}"
+    try:
+        given = sa.engine.make_url(rdb.normalize_url(url, workdir))
+    except Exception:  # noqa: BLE001 - a malformed URL is a usage problem, said plainly
+        raise UsageError(f"--db {url!r} is not a database URL (postgresql://user@host:5432/db, sqlite:///file.db)") from None
+    if given.get_backend_name() != "postgresql":
+        yield str(url), f"the database at {url} (used as given)"
+        return
+    name = f"{(given.database or 'roundtrip')[:40]}_verify_{secrets.token_hex(4)}"
+    admin = sa.create_engine(given, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.DBAPIError as exc:
+        admin.dispose()
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise UsageError(f"cannot create a fresh database on {given.render_as_string(hide_password=True)} for --app: {detail} "
+                         "(the account needs CREATEDB)") from None
+    fresh = given.set(database=name)
+    try:
+        yield fresh.render_as_string(hide_password=False), f"a fresh PostgreSQL database {name} on {given.host or 'localhost'} (dropped afterwards)"
+    finally:
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except sa.exc.DBAPIError:
+            pass  # the server went away; nothing more verify can clean up
+        finally:
+            admin.dispose()
+
+
+def prepare_app_database(out: Path, url: str) -> str:
+    """Apply OUT's migrations to the (empty) database at `url` and load the docs' sample rows."""
+    import roundtrip.db as rdb
+
+    db_url = url
     try:
         rdb.upgrade(Path(out), db_url)
         if (Path(out) / "seed" / "seed.json").is_file():

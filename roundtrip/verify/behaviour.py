@@ -9,6 +9,7 @@ line that reproduces it.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from roundtrip.ir import Endpoint
@@ -108,6 +109,19 @@ class Driver:
                 out.append(v)
         return out[:4]
 
+    def complete_path(self, values: dict[str, str], ep: Endpoint) -> dict[str, str]:
+        """`values` plus a well-formed value (of the parameter's documented type) for every path
+        parameter it lacks: a request must never carry a literal `{id}` the backend would reject
+        as malformed before it looks at anything else."""
+        out = dict(values)
+        params = {str(p.get("name")): p for p in self.builder.parameters(ep) if p.get("in") == "path"}
+        for seg in ep.path.split("/"):
+            name = seg[1:-1] if seg.startswith("{") and seg.endswith("}") else ""
+            if name and name not in out:
+                schema = normalize((params.get(name) or {}).get("schema") or {}, self.ctx.doc)
+                out[name] = self.builder.missing_value(schema) if schema else MISSING_UUID
+        return out
+
     # ------------------------------------------------------------------ error bodies
     def check_code(self, ep: Endpoint, ex: Exchange, status: int) -> None:
         codes = [e.code for e in ep.errors if e.status == status and e.code]
@@ -171,15 +185,33 @@ def run_examples(d: Driver, deletes: bool) -> None:
         ctx.coverage.fail(ep.key, want)
 
 
+# An error row that speaks about missing or broken credentials (not about a role or an owner).
+_UNAUTHENTICATED = re.compile(r"unauth|not authenticated|authentication required|login required|missing (?:or invalid )?(?:token|credentials)|invalid (?:access )?token|token (?:missing|expired|invalid)", re.IGNORECASE)
+
+
+def anonymous_status(ctx: Context, ep: Endpoint) -> int:
+    """The status the docs give a protected endpoint called without valid credentials.
+
+    A row that says "not authenticated" wins wherever it is documented: the endpoint's own table,
+    then the common error table, then any other endpoint's table (a convention stated once). With
+    no such row, HTTP's own rule applies: 401 means "no valid credentials", 403 "authenticated but
+    not allowed" — so an endpoint whose table lists only 403 (a role rule) still expects 401.
+    """
+    for rows in (ep.errors, ctx.spec.common_errors, tuple(e for other in ctx.spec.endpoints for e in other.errors)):
+        for e in rows:
+            if e.status in (401, 403) and _UNAUTHENTICATED.search(f"{e.code} {e.message}"):
+                return e.status
+    return 401
+
+
 def run_auth(d: Driver) -> None:
     """Every protected endpoint refuses a call without credentials and one with a bogus token."""
     ctx = d.ctx
     for ep in ctx.spec.endpoints:
         if not ctx.served(ep) or not ctx.needs_auth(ep):
             continue
-        documented = ctx.documented_statuses(ep)
-        want = 401 if 401 in documented or 403 not in documented else 403
-        values = (d.path_candidates(ep) or [{}])[0]
+        want = anonymous_status(ctx, ep)
+        values = d.complete_path((d.path_candidates(ep) or [{}])[0], ep)
         body = d.body_for(ep) if ctx.auth_headers else d.builder.value(d.builder.request_schema(ep)) if ep.request else None
         span = ctx.where.auth(ep)
         for label, headers in (("without credentials", {}), ("with an invalid token", {"Authorization": "Bearer verify.invalid.token"})):
@@ -248,7 +280,7 @@ def run_conflicts(d: Driver) -> None:
                 break
             if 200 <= first.status < 300:
                 second = d.send(ep, values, body=body)
-                d.expect(ep, second, 409, code="RT432", span=span, what=f"{ep.key} sent twice with the same unique values", key=("b-409", ep.key))
+                d.expect(ep, second, 409, code="RT432", span=span, what=f"{ep.key} sent twice (the same unique values, the same item)", key=("b-409", ep.key))
                 reached = True
                 break
             if first.status not in documented or first.status >= 500:
@@ -277,6 +309,17 @@ def validation_status(ctx: Context, ep: Endpoint) -> int | None:
             if e.status in (400, 422) and e.status in documented and says_validation(e.code, e.message):
                 return e.status
     return None
+
+
+def _scoped_away(ctx: Context, ep: Endpoint) -> str:
+    """Why the sample rows in `ep`'s path are invisible to verify's freshly registered account ("" if they are not)."""
+    from roundtrip.verify.credentials import auth_endpoints
+    from roundtrip.verify.scope import account_table, boundaries, outside_scope
+
+    if not ctx.identity.get("fresh_account") or "{" not in ep.path:
+        return ""
+    _, register = auth_endpoints(ctx)
+    return outside_scope(ctx.spec, ep, boundaries(ctx.spec, account_table(ctx.spec, register), register))
 
 
 def run_validation(d: Driver, limit: int = 12) -> None:
@@ -311,6 +354,10 @@ def run_validation(d: Driver, limit: int = 12) -> None:
                 if not ctx.check_body(ep, ex):
                     ctx.coverage.fail(ep.key, status)
                 continue
+            hidden = _scoped_away(ctx, ep) if ex.status == 404 and 404 in ctx.documented_statuses(ep) else ""
+            if hidden:  # the row in the path is another tenant's: its 404 comes first, the invalid input is never looked at
+                ctx.coverage.explain(ep.key, status, f"invalid input needs a row inside the caller's tenant in the path; {hidden}")
+                break
             is_query = field[0] == "<query>"
             name = field[-1]
             span = ctx.where.parameter(ep, name, "query") if is_query else ctx.where.field(ep, "request", field)
@@ -401,8 +448,14 @@ def run_refresh(d: Driver) -> None:
 
 def run_forbidden(d: Driver) -> None:
     """A documented 403 with a second, fresh account (through the docs' register endpoint): an endpoint
-    whose roles exclude that account's role, or an item endpoint on a sample row it does not own."""
+    whose roles exclude that account's role, or an item endpoint on a sample row it does not own.
+
+    When the data model puts the row outside a fresh account's tenant (verify.scope), the 403's
+    precondition (same tenant, lower role) cannot be built that way: the call is still made and must
+    answer the scoped 404 (never a success: that would leak another tenant's row), and the 403 cell
+    says why it is not reachable."""
     from roundtrip.verify.credentials import auth_endpoints, auth_header, find_token
+    from roundtrip.verify.scope import account_table, boundaries, lower_role_route, outside_scope
 
     ctx = d.ctx
     targets = [ep for ep in ctx.spec.endpoints if ctx.served(ep) and ctx.needs_auth(ep) and any(e.status == 403 for e in ep.errors)]
@@ -411,6 +464,9 @@ def run_forbidden(d: Driver) -> None:
     _, register = auth_endpoints(ctx)
     if register is None:
         return
+    account = account_table(ctx.spec, register)
+    walls = boundaries(ctx.spec, account, register)
+    route = lower_role_route(ctx.spec, account, walls)
     made = d.send(register, {}, body=d.body_for(register), auth=False)
     token = find_token(made.json) if made.is_json else None
     if not token or not 200 <= made.status < 300:
@@ -419,15 +475,42 @@ def run_forbidden(d: Driver) -> None:
     other = auth_header(ctx, token)
     for ep in targets:
         span = ctx.where.status(ep, 403)
-        if ep.auth.roles and role and role not in ep.auth.roles:
-            values = (d.path_candidates(ep) or [{}])[0]
-            ex = d.send(ep, values, body=d.body_for(ep) if ep.request is not None else None, auth=False, headers=other)
-            d.expect(ep, ex, 403, code="RT432", span=span, what=f"{ep.key} as a new {role!r} account (roles: {', '.join(ep.auth.roles)})", key=("b-403", ep.key))
-        elif ep.path.rstrip("/").endswith("}") and ep.method in ("PATCH", "PUT", "DELETE"):
-            values = (d.path_candidates(ep) or [{}])[0]
+        by_role = bool(ep.auth.roles and role and role not in ep.auth.roles)
+        by_owner = ep.path.rstrip("/").endswith("}") and ep.method in ("PATCH", "PUT", "DELETE")
+        if not (by_role or by_owner):
+            continue
+        values = d.complete_path((d.path_candidates(ep) or [{}])[0], ep)
+        if by_owner and not by_role:
             body = _one_field_patch(d, ep) if ep.method != "DELETE" else None
-            ex = d.send(ep, values, body=body, auth=False, headers=other)
-            d.expect(ep, ex, 403, code="RT432", span=span, what=f"{ep.key} on a sample item, as a new account that does not own it", key=("b-403", ep.key))
+        else:
+            body = d.body_for(ep) if ep.request is not None else None
+        why = outside_scope(ctx.spec, ep, walls) if "{" in ep.path else ""
+        if why:
+            _expect_scoped(d, ep, values, body, other, why, route)
+            continue
+        ex = d.send(ep, values, body=body, auth=False, headers=other)
+        what = (f"{ep.key} as a new {role!r} account (roles: {', '.join(ep.auth.roles)})" if by_role
+                else f"{ep.key} on a sample item, as a new account that does not own it")
+        d.expect(ep, ex, 403, code="RT432", span=span, what=what, key=("b-403", ep.key))
+
+
+def _expect_scoped(d: Driver, ep: Endpoint, values: dict[str, str], body: Any, headers: dict[str, str], why: str,
+                   route: Endpoint | None) -> None:
+    """A row outside the caller's tenant: 404 (documented) or 403 both keep it hidden; a success leaks it."""
+    ctx = d.ctx
+    how = (f"verify does not create a lower-role account in the same tenant through {route.key}" if route is not None
+           else "the docs give no way to add a lower-role account to the same tenant")
+    ctx.coverage.explain(ep.key, 403, f"403 needs a lower-role caller inside the tenant; {how}; {why}")
+    ex = d.send(ep, values, body=body, auth=False, headers=headers)
+    if d.limited(ep, ex) or ex.status in (403, 404):
+        if ex.status in ctx.documented_statuses(ep) and not ctx.check_body(ep, ex):
+            ctx.coverage.fail(ep.key, ex.status)
+        return
+    want = 404 if 404 in ctx.documented_statuses(ep) else 403
+    span = ctx.where.status(ep, want)
+    ctx.report("RT432", span, f"{ep.key} on a sample row, as an account outside its tenant ({why}): expected {want} ({span}), "
+               f"got {ex.got()}; reproduce: {ex.curl()}", key=("b-403", ep.key), endpoint=ep)
+    ctx.coverage.fail(ep.key, want)
 
 
 def _role(body: Any) -> str:

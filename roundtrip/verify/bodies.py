@@ -65,6 +65,19 @@ class Builder:
             return copy.deepcopy(schema["const"])
         if "default" in schema and schema["default"] is not None:
             return copy.deepcopy(schema["default"])
+        for key in ("oneOf", "anyOf"):
+            variants = [v for v in schema.get(key) or [] if isinstance(v, dict) and v.get("type") != "null"]
+            if variants:  # a union: a value of its first branch (the rest of the schema still applies)
+                rest = {k: v for k, v in schema.items() if k != key}
+                return self.value({**rest, **variants[0]}, name, depth + 1, unique)
+        parts = [v for v in schema.get("allOf") or [] if isinstance(v, dict)]
+        if parts:  # an intersection: one object with every part's properties and required names
+            merged = {k: v for k, v in schema.items() if k != "allOf"}
+            for part in parts:
+                merged["properties"] = {**(merged.get("properties") or {}), **(part.get("properties") or {})}
+                merged["required"] = sorted({*(merged.get("required") or []), *(part.get("required") or [])})
+                merged.update({k: v for k, v in part.items() if k not in ("properties", "required")})
+            return self.value(merged, name, depth + 1, unique)
         t = schema.get("type")
         t = t[0] if isinstance(t, list) and t else t
         if t == "object" or "properties" in schema:

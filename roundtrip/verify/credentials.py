@@ -106,6 +106,7 @@ def obtain(ctx: Context, send: Any, build_body: Any) -> None:
         if 200 <= ex.status < 300 and token:
             ctx.auth_headers = auth_header(ctx, token)
             ctx.identity["auth_response"] = ex.json
+            ctx.identity["fresh_account"] = True  # a new account: the docs' sample rows may lie outside its tenant (verify.scope)
             who = next((str(v) for k, v in body.items() if k.lower() in ("email", "username", "login")), "a new account") if isinstance(body, dict) else "a new account"
             ctx.credential_note = f"credentials: none given; registered {who} through {register.key} (pass --token or --login for a privileged account)"
             return

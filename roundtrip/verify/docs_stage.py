@@ -12,7 +12,7 @@ import re
 import uuid
 from typing import Any
 
-from roundtrip.diagnostics import Diagnostic
+from roundtrip.diagnostics import Diagnostic, Severity
 from roundtrip.ir import Spec
 from roundtrip.ir.data import Column, Table
 from roundtrip.ir.types import Kind
@@ -58,9 +58,14 @@ def check_examples(ctx: Context, strict: BodyValidator) -> None:
     for s in ctx.spec.schemas:
         if s.example is None or s.name not in ctx.doc.get("components", {}).get("schemas", {}):
             continue
-        errors = strict.errors(pointer("components", "schemas", s.name), s.example, ignore=is_placeholder)
-        if errors:
-            ctx.report("RT400", s.span, f"the example of {s.name} does not match its own schema: {'; '.join(m for _, m in errors[:3])}")
+        found = strict.violations(pointer("components", "schemas", s.name), s.example, ignore=is_placeholder)
+        wrong = [m for _, m, keyword in found if keyword != "required"]
+        if wrong:
+            ctx.report("RT400", s.span, f"the example of {s.name} does not match its own schema: {'; '.join(wrong[:3])}")
+        elif found:
+            missing = ", ".join(sorted({p[-1] for p, _, _ in found if p}))
+            ctx.report("RT400", s.span, f"the example of {s.name} leaves out required field(s) {missing} (an abbreviated illustration)",
+                       severity=Severity.INFO)
 
 
 def _check_one(ctx: Context, strict: BodyValidator, path: str, method: str, status: int | None, content_type: str,
@@ -68,9 +73,18 @@ def _check_one(ctx: Context, strict: BodyValidator, path: str, method: str, stat
     ptr = media_schema_pointer(ctx.doc, path, method, status, content_type)
     if ptr is None:
         return
-    errors = strict.errors(ptr, example, ignore=is_placeholder)
-    if errors:
-        ctx.report("RT400", span, f"{what} does not match the schema it illustrates: {'; '.join(m for _, m in errors[:3])}; fix the example or the schema")
+    found = strict.violations(ptr, example, ignore=is_placeholder)
+    if not found:
+        return
+    wrong = [m for _, m, keyword in found if keyword != "required"]
+    if wrong:
+        ctx.report("RT400", span, f"{what} does not match the schema it illustrates: {'; '.join(wrong[:3])}; fix the example or the schema")
+        return
+    # Every value the example shows is right; it leaves out required fields. Docs abbreviate examples
+    # on purpose (the schema next to it is the contract), so this is a note, not a contradiction.
+    missing = ", ".join(sorted({p[-1] for p, _, _ in found if p}))
+    ctx.report("RT400", span, f"{what} leaves out required field(s) {missing} (an abbreviated illustration: every value it shows matches the schema); "
+               "show them for a complete example", severity=Severity.INFO)
 
 
 def is_placeholder(value: Any) -> bool:

@@ -144,8 +144,12 @@ def _compare_parameter(ctx: Context, ep: Endpoint, p: dict[str, Any], q: dict[st
     mine = normalize(p.get("schema") or {}, ctx.doc)
     theirs = normalize(q.get("schema") or {}, backend)
     default_span, documented_default = span, mine.get("default")
-    if name == "limit" and documented_default is None and ctx.spec.convention("pagination.default_limit") is not None:
-        documented_default = ctx.spec.convention("pagination.default_limit")
+    own = next((x for x in ep.parameters if x.name == name and x.location.value == where), None)
+    stated_here = own is not None and own.has_default
+    convention = ctx.spec.convention("pagination.default_limit")
+    if name == "limit" and convention is not None and not stated_here and documented_default in (None, convention):
+        # the default comes from the pagination convention (the compiled document may copy it in): its line says it
+        documented_default = convention
         default_span = ctx.where.convention("pagination.default_limit") or span
     if documented_default is not None and "default" in theirs and theirs["default"] != documented_default:
         ctx.report("RT412", default_span, f"{ep.key}: {where} parameter {name!r} defaults to {theirs['default']!r} in the backend, the docs say {documented_default!r} ({default_span})",

@@ -59,3 +59,15 @@ ALL = (*DOCS, *INTERFACE, *DATABASE, *BEHAVIOUR, FUZZ)
 
 def titles() -> dict[str, str]:
     return {c.id: c.title for c in ALL}
+
+
+def stage_of(code: str) -> str:
+    """The stage a diagnostic code belongs to: RT2xx/RT3xx (lint) and RT400-RT409 are the docs stage."""
+    n = int(code[2:]) if code[2:].isdigit() else 0
+    if 410 <= n < 430:
+        return "interface"
+    if 450 <= n < 470:
+        return "database"
+    if 430 <= n < 445:
+        return "behaviour"
+    return "docs"

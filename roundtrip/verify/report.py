@@ -62,21 +62,13 @@ def text(report: VerifyReport, show: Display = _same) -> str:
         if report.min_coverage is not None:
             out.append(f"  --min-coverage {report.min_coverage:g}%")
     counts = {s: sum(1 for d in report.diagnostics if d.severity is s) for s in Severity}
+    if not report.usage_error:
+        out.append(f"verdict: {report.verdict()}")
     out.append(f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} info; outcome: {report.outcome}")
     return "\n".join(out) + "\n"
 
 
-def _stage_of(code: str) -> str:
-    n = int(code[2:]) if code[2:].isdigit() else 0
-    if n < 300 or 400 <= n < 410:
-        return "docs"
-    if 410 <= n < 430:
-        return "interface"
-    if 450 <= n < 470:
-        return "database"
-    if 430 <= n < 445:
-        return "behaviour"
-    return "docs"
+_stage_of = registry.stage_of
 
 
 def to_json(report: VerifyReport, show: Display = _same) -> dict[str, Any]:
@@ -89,6 +81,7 @@ def to_json(report: VerifyReport, show: Display = _same) -> dict[str, Any]:
     return {
         "outcome": report.outcome,
         "exit_code": report.exit_code,
+        "backend_failed": report.backend_failed,
         "specs": report.specs,
         "target": report.target,
         **({"usage_error": report.usage_error} if report.usage_error else {}),

@@ -20,6 +20,7 @@ from roundtrip.diagnostics import Diagnostic, Severity
 from roundtrip.verify import registry
 from roundtrip.verify.backend import (
     fetch_openapi,
+    fresh_database,
     launched_app,
     prepare_app_database,
     require_app,
@@ -56,14 +57,38 @@ class VerifyReport:
         return any(d.severity >= Severity.ERROR for d in self.diagnostics)
 
     @property
+    def backend_failed(self) -> bool:
+        """An error in the interface, database or behaviour stage: the backend differs from the docs."""
+        return any(d.severity >= Severity.ERROR and registry.stage_of(d.code) != "docs" for d in self.diagnostics)
+
+    def docs_findings(self) -> list[Diagnostic]:
+        """The docs stage's warnings and errors: the documents contradict themselves or their examples."""
+        return [d for d in self.diagnostics if d.severity >= Severity.WARNING and registry.stage_of(d.code) == "docs"]
+
+    @property
     def outcome(self) -> str:
+        """passed; failed (a backend stage failed); docs-contradict (the backend holds to the docs, but the
+        docs contradict themselves: still exit 1, the docs need fixing); usage; internal-error."""
         if self.usage_error:
             return "usage"
-        return "internal-error" if self.internal else "failed" if self.failed else "passed"
+        if self.internal:
+            return "internal-error"
+        if self.backend_failed:
+            return "failed"
+        return "docs-contradict" if self.failed else "passed"
 
     @property
     def exit_code(self) -> int:
-        return {"usage": 2, "failed": 1, "passed": 0, "internal-error": 3}[self.outcome]
+        return {"usage": 2, "failed": 1, "docs-contradict": 1, "passed": 0, "internal-error": 3}[self.outcome]
+
+    def verdict(self) -> str:
+        """One sentence that says which side is at fault."""
+        ran = [s.name for s in self.stages if s.name != "docs" and s.status == "ran"]
+        docs = [d for d in self.diagnostics if d.severity >= Severity.ERROR and registry.stage_of(d.code) == "docs"]
+        backend = f"backend stages ({', '.join(ran)}): " if ran else "no backend stage ran; "
+        backend += ("failed" if self.backend_failed else "no failure") if ran else ""
+        docs_part = f"docs stage: {len(docs)} error(s) in the documents themselves (fix the docs)" if docs else "docs stage: no error"
+        return f"{backend.rstrip('; ')}; {docs_part}"
 
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity >= Severity.ERROR]
@@ -134,9 +159,10 @@ def _stages(ctx: Context, lint: list[Diagnostic], examples: list, options: Optio
     if options.app is not None:
         require_app(options.app)
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="roundtrip-verify-")))
-        db_url = prepare_app_database(options.app, options.db, work)
+        fresh_url, described = stack.enter_context(fresh_database(options.db, work))
+        db_url = prepare_app_database(options.app, fresh_url)
         base_url = stack.enter_context(launched_app(options.app, db_url))
-        report.notes.append(f"launched {options.app} at {base_url} on a fresh database built by its migrations")
+        report.notes.append(f"launched {options.app} at {base_url} on {described}, built by its migrations")
     report.target = base_url or ""
     interface = _stage(report, "interface")
     database = _stage(report, "database")

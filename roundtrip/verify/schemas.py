@@ -104,7 +104,8 @@ def normalize(schema: Any, doc: dict[str, Any], depth: int = 0, seen: tuple[str,
 
 
 def relaxed_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the compiled document whose example-typed properties accept null and any number."""
+    """A copy of the compiled document whose example-typed properties accept null and any number, and
+    whose `oneOf` alternatives (without a discriminator) read as `anyOf`."""
     out = copy.deepcopy(doc)
     _relax(out)
     return out
@@ -112,6 +113,10 @@ def relaxed_document(doc: dict[str, Any]) -> dict[str, Any]:
 
 def _relax(node: Any) -> None:
     if isinstance(node, dict):
+        if isinstance(node.get("oneOf"), list) and "discriminator" not in node:
+            # "`ExamDetail` or `Exam`": docs' alternatives overlap (one extends the other, objects stay
+            # open), so a body that is both is still what the docs promise: either, not exactly one.
+            node["anyOf"] = node.pop("oneOf")
         props = node.get("properties")
         if isinstance(props, dict):
             for name, sub in list(props.items()):
@@ -164,20 +169,24 @@ class BodyValidator:
     def errors(self, pointer: str, value: Any, ignore: Any = None) -> list[tuple[list[str], str]]:
         """(property path, message) for every violation, best first, at most 5.
         `ignore(instance)` drops violations whose offending value it accepts (placeholders)."""
+        return [(path, message) for path, message, _ in self.violations(pointer, value, ignore)[:5]]
+
+    def violations(self, pointer: str, value: Any, ignore: Any = None) -> list[tuple[list[str], str, str]]:
+        """Like `errors`, all of them, with the JSON Schema keyword each broke ("required", "type", "enum" …)."""
         try:
             found = sorted(self.validator(pointer).iter_errors(value), key=lambda e: (len(list(e.absolute_path)), str(e.message)))
             if ignore is not None:
                 found = [e for e in found if not ignore(e.instance)]
         except Exception as exc:  # noqa: BLE001 - an unresolvable or invalid schema is reported, not raised
-            return [([], f"schema cannot be used for validation: {type(exc).__name__}: {exc}")]
-        out: list[tuple[list[str], str]] = []
-        for e in found[:5]:
+            return [([], f"schema cannot be used for validation: {type(exc).__name__}: {exc}", "schema")]
+        out: list[tuple[list[str], str, str]] = []
+        for e in found:
             path = [str(p) for p in e.absolute_path if not isinstance(p, int)]
             if e.validator == "required" and isinstance(e.message, str) and e.message.startswith("'"):
                 path.append(e.message.split("'")[1])
             elif e.validator == "additionalProperties" and isinstance(e.message, str) and "'" in e.message:
                 path.append(e.message.split("'")[1])
-            out.append((path, _short(e)))
+            out.append((path, _short(e), str(e.validator)))
         return out
 
 
