@@ -77,10 +77,9 @@ def test_example_operations_look_up_the_rows_their_path_names_and_their_status_c
     assert submit["lookups"][0]["table"] == "exam_attempts", "`attempts` names exam_attempts"
     assert submit["action"]["value"] == "submitted" and submit["action"]["stamp"] == "submitted_at"
     attempt = ops["getAttemptsById"]
-    assert attempt["lookups"][0]["table"] == "exam_attempts" and "action" not in attempt, (
-        "a GET changes nothing"
-    )
-    assert "lookups" not in ops["getExamsById"], "CRUD operations load their rows themselves"
+    assert attempt["kind"] == "crud-get" and attempt["table"] == "exam_attempts", "`/attempts/{id}` reads exam_attempts"
+    for crud in (attempt, ops["getExamsById"]):
+        assert "lookups" not in crud and "action" not in crud, "CRUD operations load their rows themselves"
 
 
 def test_cancel_is_recognised_from_the_status_values_and_samples_travel_without_secrets() -> None:

@@ -569,3 +569,27 @@ No auth required.
     refresh = eps["POST /token/refresh"]
     assert refresh.request.example == {"refresh": "r"}  # type: ignore[union-attr]
     assert refresh.responses[0].body.example == {"token": "t"}  # type: ignore[union-attr]
+
+
+def test_heading_summary_keeps_its_parentheses() -> None:
+    text = """# API
+
+### POST /workspaces — Create workspace (caller becomes admin)
+Creates a workspace.
+
+### DELETE /bookings/{id} — Cancel booking (owner or admin)
+Cancels it.
+
+### GET /health (liveness, no dependency checks)
+Liveness.
+
+### GET /me (authenticated)
+The caller.
+"""
+    eps = detailed(read_text(text)[0])
+    assert eps["POST /workspaces"].summary == "Create workspace (caller becomes admin)"
+    assert eps["DELETE /bookings/{id}"].summary == "Cancel booking (owner or admin)"
+    # a parenthesised trailer: the pair goes
+    assert eps["GET /health"].summary == "liveness, no dependency checks"
+    me = eps["GET /me"]
+    assert me.auth.required is True and me.summary == "The caller."  # an auth trailer is no summary

@@ -56,7 +56,9 @@ class _Norm:
                 return x
             node: Any = self.doc
             for part in x["$ref"][2:].split("/"):
-                node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
+                node = (
+                    node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
+                )
             x = node
         return x
 
@@ -81,9 +83,17 @@ class _Norm:
         if not isinstance(media, dict):
             return False
         if "schema" not in media:  # a JSON example alone: the docs infer the type from it
-            examples = [media.get("example")] + [self.deref(x).get("value") for x in (media.get("examples") or {}).values()]
+            examples = [media.get("example")] + [
+                self.deref(x).get("value") for x in (media.get("examples") or {}).values()
+            ]
             return any(isinstance(x, (dict, list)) for x in examples)
-        return self.sig(media["schema"]).split("<")[0].split(":")[0] in ("object", "array", "ref", "map", "union")
+        return self.sig(media["schema"]).split("<")[0].split(":")[0] in (
+            "object",
+            "array",
+            "ref",
+            "map",
+            "union",
+        )
 
     def sig(self, s: Any, depth: int = 0) -> str:
         if not isinstance(s, dict) or depth > 8:
@@ -107,7 +117,11 @@ class _Norm:
         if t == "array":
             return f"array<{self.sig(s.get('items', {}), depth + 1)}>"
         if t == "object" or "properties" in s:
-            return "map" if not s.get("properties") and isinstance(s.get("additionalProperties"), dict) else "object"
+            return (
+                "map"
+                if not s.get("properties") and isinstance(s.get("additionalProperties"), dict)
+                else "object"
+            )
         return str(t or "any")
 
     def normalized(self) -> dict[str, Any]:
@@ -118,20 +132,34 @@ class _Norm:
                 op = item.get(m)
                 if not isinstance(op, dict):
                     continue
-                params = {(p["in"], p["name"], bool(p.get("required")) or p["in"] == "path")
-                          for p in map(self.deref, list(item.get("parameters") or []) + list(op.get("parameters") or []))
-                          if p.get("in") != "cookie"}
-                statuses = [s for s, r in (op.get("responses") or {}).items()
-                            if re.fullmatch(r"[1-5]\d\d", str(s)) and not self.deref(r).get("x-roundtrip-undocumented")]
+                params = {
+                    (p["in"], p["name"], bool(p.get("required")) or p["in"] == "path")
+                    for p in map(
+                        self.deref, list(item.get("parameters") or []) + list(op.get("parameters") or [])
+                    )
+                    if p.get("in") != "cookie"
+                }
+                statuses = [
+                    s
+                    for s, r in (op.get("responses") or {}).items()
+                    if re.fullmatch(r"[1-5]\d\d", str(s))
+                    and not self.deref(r).get("x-roundtrip-undocumented")
+                ]
                 content = (self.deref(op.get("requestBody")) or {}).get("content") or {}
                 key = f"{m.upper()} {path.rstrip('/') if len(path) > 1 else path}"
-                out["paths"][key] = {"parameters": sorted(params), "statuses": sorted(statuses),
-                                     "structured_body": any(self.structured(media) for media in content.values())}
+                out["paths"][key] = {
+                    "parameters": sorted(params),
+                    "statuses": sorted(statuses),
+                    "structured_body": any(self.structured(media) for media in content.values()),
+                }
         for name, s in ((self.doc.get("components") or {}).get("schemas") or {}).items():
             s = s if isinstance(s, dict) else {}
             if "properties" in s or s.get("type") == "object" or "allOf" in s:
                 props, required = self.props(s)
-                out["schemas"][schema_name(name)] = {"props": {k: self.sig(v) for k, v in props.items()}, "required": required}
+                out["schemas"][schema_name(name)] = {
+                    "props": {k: self.sig(v) for k, v in props.items()},
+                    "required": required,
+                }
             else:
                 out["schemas"][schema_name(name)] = self.sig(s)
         return out
@@ -139,16 +167,36 @@ class _Norm:
 
 def _compare(original: dict[str, Any], back: dict[str, Any]) -> list[str]:
     a, b = _Norm(original).normalized(), _Norm(back).normalized()
-    diffs = [f"{k}: {a['paths'].get(k)} != {b['paths'].get(k)}" for k in sorted(set(a["paths"]) | set(b["paths"]))
-             if a["paths"].get(k) != b["paths"].get(k)]
-    diffs += [f"schema {k}: {v} != {b['schemas'].get(k)}" for k, v in a["schemas"].items() if v != b["schemas"].get(k)]
+    diffs = [
+        f"{k}: {a['paths'].get(k)} != {b['paths'].get(k)}"
+        for k in sorted(set(a["paths"]) | set(b["paths"]))
+        if a["paths"].get(k) != b["paths"].get(k)
+    ]
+    diffs += [
+        f"schema {k}: {v} != {b['schemas'].get(k)}"
+        for k, v in a["schemas"].items()
+        if v != b["schemas"].get(k)
+    ]
     return diffs
 
 
-# Differences this round trip cannot avoid today (the test fails when they change).
+# Differences this round trip cannot avoid today, by what differs (the text before the first ": "); the test
+# fails when they change.
 KNOWN_GAPS: dict[str, list[str]] = {
     # `{ ... }` object literals inside an array cell keep field names and types only; oneOf with inline
     # objects has no Markdown spelling (the union becomes `object | object` text the reader cannot type).
+    "github-excerpt-3.0.json": [
+        # Written as TypeScript declarations, where an integer that is not int64 is `number` and reads back as
+        # one (md_text.ts_type; the TS reader learns `integer` only from a member's comment).
+        "schema AlertNumber",
+        "schema CodeSecurityConfiguration",
+        "schema OrgHook",
+        "schema Reaction",
+        "schema ReactionRollup",
+        "schema ScimError",
+        # A union of 13 named types is too long for a table cell: the cell names a declared alias (md_hoist).
+        "schema SecretScanningLocation",
+    ],
 }
 
 FIXTURE_FILES = sorted(p.name for p in FIXTURES.glob("*.json"))
@@ -161,7 +209,7 @@ def test_openapi_compiles_back_to_the_same_operations_and_schemas(name: str) -> 
     assert spec.endpoints, name
     back = _through_docs(spec)
     diffs = _compare(doc, build_openapi(back))
-    assert diffs == KNOWN_GAPS.get(name, []), "\n".join(diffs)
+    assert [d.split(": ", 1)[0] for d in diffs] == KNOWN_GAPS.get(name, []), "\n".join(diffs)
 
 
 def test_petstore_facts() -> None:
@@ -173,7 +221,11 @@ def test_petstore_facts() -> None:
     assert pet is not None
     assert [f.name for f in pet.type.fields] == ["id", "category", "name", "photoUrls", "tags", "status"]
     status = pet.field("status")
-    assert status is not None and status.type.kind is Kind.ENUM and status.type.values == ("available", "pending", "sold")
+    assert (
+        status is not None
+        and status.type.kind is Kind.ENUM
+        and status.type.values == ("available", "pending", "sold")
+    )
     pid = pet.field("id")
     assert pid is not None and pid.type.bits == 64 and pid.read_only and pid.has_default and pid.default == 40
     find = next(e for e in spec.endpoints if e.key == "GET /pet/findByStatus")
@@ -183,17 +235,28 @@ def test_petstore_facts() -> None:
     assert kinds == {"petstore_auth": SchemeKind.OAUTH2, "apiKeyAuth": SchemeKind.API_KEY}
     assert next(e for e in spec.endpoints if e.key == "GET /pet/{petId}").auth.required is True
     delete = next(e for e in spec.endpoints if e.key == "DELETE /pet/{petId}")
-    assert [(p.name, p.location.value) for p in delete.parameters] == [("api_key", "header"), ("petId", "path")]
+    assert [(p.name, p.location.value) for p in delete.parameters] == [
+        ("api_key", "header"),
+        ("petId", "path"),
+    ]
 
 
 def test_openapi_3_1_nullable_and_allof() -> None:
     travel = from_openapi(_load("train-travel-3.1.json"))
     booking = travel.schema("Booking")
-    assert booking is not None and {f.name for f in booking.type.fields} >= {"id", "trip_id", "passenger_name"}
+    assert booking is not None and {f.name for f in booking.type.fields} >= {
+        "id",
+        "trip_id",
+        "passenger_name",
+    }
     assert booking.field("id") is not None and booking.field("id").type.kind is Kind.UUID  # type: ignore[union-attr]
     expanded = from_openapi(_load("petstore-expanded-3.0.json"))
     pet = expanded.schema("Pet")
-    assert pet is not None and [f.name for f in pet.type.fields] == ["name", "tag", "id"]  # allOf: NewPet + {id}
+    assert pet is not None and [f.name for f in pet.type.fields] == [
+        "name",
+        "tag",
+        "id",
+    ]  # allOf: NewPet + {id}
     assert [f.name for f in pet.type.fields if f.required] == ["name", "id"]
 
 
@@ -202,7 +265,10 @@ def test_parse_openapi_text() -> None:
 
     doc = parse_openapi_text((FIXTURES / "uspto-3.0.json").read_text())
     assert doc["openapi"].startswith("3.0")
-    assert parse_openapi_text("openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\n")["info"]["title"] == "T"
+    assert (
+        parse_openapi_text("openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\n")["info"]["title"]
+        == "T"
+    )
     for bad in ("swagger: '2.0'", "- a\n- b", "{"):
         with pytest.raises(ValueError):
             parse_openapi_text(bad)
@@ -211,16 +277,25 @@ def test_parse_openapi_text() -> None:
 def test_the_comparison_notices_a_lost_parameter() -> None:
     doc = _load("petstore-3.0.json")
     spec = from_openapi(doc)
-    eps = tuple(e if e.key != "GET /pet/findByStatus" else dataclasses.replace(e, parameters=()) for e in spec.endpoints)
+    eps = tuple(
+        e if e.key != "GET /pet/findByStatus" else dataclasses.replace(e, parameters=())
+        for e in spec.endpoints
+    )
     back = _through_docs(dataclasses.replace(spec, endpoints=eps))
     assert _compare(doc, build_openapi(back)) == [
         "GET /pet/findByStatus: {'parameters': [('query', 'status', True)], 'statuses': ['200', '400'], 'structured_body': False} != "
-        "{'parameters': [], 'statuses': ['200', '400'], 'structured_body': False}"]
+        "{'parameters': [], 'statuses': ['200', '400'], 'structured_body': False}"
+    ]
 
 
 def test_from_openapi_never_raises() -> None:
-    for bad in ({}, {"paths": None}, {"paths": {"/x": {"get": {"responses": {"200": {"$ref": "#/nowhere"}}}}}},
-                {"paths": {"x": 1}, "components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}}}}, []):
+    for bad in (
+        {},
+        {"paths": None},
+        {"paths": {"/x": {"get": {"responses": {"200": {"$ref": "#/nowhere"}}}}}},
+        {"paths": {"x": 1}, "components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}}}},
+        [],
+    ):
         spec = from_openapi(bad)  # type: ignore[arg-type]
         render_docs(spec)
 
@@ -253,9 +328,14 @@ def test_from_sqlite_database(tmp_path: Path) -> None:
     assert status is not None and status.type.length == 20 and not status.nullable
     assert status.default is not None and status.default.value == "new"
     total = orders.column("total")
-    assert total is not None and (total.type.kind, total.type.precision, total.type.scale) == (Kind.DECIMAL, 10, 2)
-    assert [(f.columns, f.ref_table, f.on_delete.value if f.on_delete else None) for f in orders.foreign_keys] == \
-        [(("customer_id",), "customers", "CASCADE")]
+    assert total is not None and (total.type.kind, total.type.precision, total.type.scale) == (
+        Kind.DECIMAL,
+        10,
+        2,
+    )
+    assert [
+        (f.columns, f.ref_table, f.on_delete.value if f.on_delete else None) for f in orders.foreign_keys
+    ] == [(("customer_id",), "customers", "CASCADE")]
     assert [i.name for i in orders.indexes] == ["idx_orders_customer"]
     assert orders.checks and "status IN" in orders.checks[0].expression
     customers = spec.table("customers")
@@ -264,8 +344,9 @@ def test_from_sqlite_database(tmp_path: Path) -> None:
     back = _through_docs(spec)
     assert [t.name for t in back.tables] == ["customers", "orders"]
     for a, b in zip(spec.tables, back.tables, strict=True):
-        assert [(c.name, c.type.kind, c.type.length, c.nullable, c.primary_key) for c in a.columns] == \
-            [(c.name, c.type.kind, c.type.length, c.nullable, c.primary_key) for c in b.columns]
+        assert [(c.name, c.type.kind, c.type.length, c.nullable, c.primary_key) for c in a.columns] == [
+            (c.name, c.type.kind, c.type.length, c.nullable, c.primary_key) for c in b.columns
+        ]
         assert a.foreign_keys == b.foreign_keys and a.indexes == b.indexes and a.primary_key == b.primary_key
 
 
@@ -287,17 +368,25 @@ def _same_schema(docs: Spec, db: Spec, *, exact_types: bool) -> None:
         r = db.table(t.name)
         assert r is not None
         assert [c.name for c in r.columns] == [c.name for c in t.columns], t.name
-        assert [(c.nullable, c.primary_key, c.unique) for c in r.columns] == [(c.nullable, c.primary_key, c.unique) for c in t.columns], t.name
+        assert [(c.nullable, c.primary_key, c.unique) for c in r.columns] == [
+            (c.nullable, c.primary_key, c.unique) for c in t.columns
+        ], t.name
         if exact_types:
-            assert [(c.type.kind, c.type.length, c.type.fixed, c.type.bits, c.type.timezone) for c in r.columns] == \
-                [(c.type.kind, c.type.length, c.type.fixed, c.type.bits, c.type.timezone) for c in t.columns], t.name
+            assert [
+                (c.type.kind, c.type.length, c.type.fixed, c.type.bits, c.type.timezone) for c in r.columns
+            ] == [
+                (c.type.kind, c.type.length, c.type.fixed, c.type.bits, c.type.timezone) for c in t.columns
+            ], t.name
             assert sorted(i.name for i in r.indexes) == sorted(i.name for i in t.indexes), t.name
-            assert sorted(filter(None, map(check_values, r.checks))) == sorted(filter(None, map(check_values, t.checks))), t.name
+            assert sorted(filter(None, map(check_values, r.checks))) == sorted(
+                filter(None, map(check_values, t.checks))
+            ), t.name
         else:  # SQLite cannot reflect expression indexes
             assert {i.name for i in r.indexes} <= {i.name for i in t.indexes}, t.name
         assert r.primary_key == t.primary_key
-        assert sorted((f.columns, f.ref_table, f.ref_columns, f.on_delete) for f in r.foreign_keys) == \
-            sorted((f.columns, f.ref_table, f.ref_columns, f.on_delete) for f in t.foreign_keys), t.name
+        assert sorted((f.columns, f.ref_table, f.ref_columns, f.on_delete) for f in r.foreign_keys) == sorted(
+            (f.columns, f.ref_table, f.ref_columns, f.on_delete) for f in t.foreign_keys
+        ), t.name
         assert len(r.checks) == len(t.checks), t.name
 
 
@@ -310,7 +399,9 @@ def test_from_the_sqlite_database_the_docs_build(tmp_path: Path) -> None:
     db = from_database(url)
     _same_schema(spec, db, exact_types=False)
     uuid_col = db.table("users").column("id")  # type: ignore[union-attr]
-    assert uuid_col is not None and uuid_col.type.source == "CHAR(32)"  # how the generated models store UUIDs on SQLite
+    assert (
+        uuid_col is not None and uuid_col.type.source == "CHAR(32)"
+    )  # how the generated models store UUIDs on SQLite
 
 
 def test_from_the_postgres_database_the_docs_build(tmp_path: Path) -> None:

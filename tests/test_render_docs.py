@@ -66,13 +66,7 @@ CORPUS = SHARED / "corpus"
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 # Differences the readers cannot avoid today; the test fails if they change (fixed or grown).
-KNOWN_GAPS: dict[str, list[str]] = {
-    # A heading trailer loses a closing parenthesis: apply_trailer strips " ()—–-:" from the summary
-    # (roundtrip/readers/endpoints.py:184, apply_trailer), and no other construct sets a summary next to a description.
-    "peachflow-q01-bookings": [
-        "$.endpoints[8]<POST /workspaces>.summary: 'Create workspace (caller becomes admin)' != 'Create workspace (caller becomes admin'",
-    ],
-}
+KNOWN_GAPS: dict[str, list[str]] = {}
 
 
 def _strip_texts(obj: Any) -> Any:

@@ -124,10 +124,9 @@ def drift(doc: dict[str, Any]) -> dict[str, Any]:
         "example": "https://cdn.pantry.dev/u/ben.png",
     }
     schemas["GetV1UsersMeResponse200"]["required"].append("avatarUrl")
-    # a request field retyped (field table)
-    schemas["PostV1RecipesByRecipeIdReviewsRequest"]["properties"]["rating"].update(
-        {"type": "number", "format": "double"}
-    )
+    # a field retyped (field table). Not rating → number: an integer column behind a `number` compiles
+    # to integer (issue 4), so that drift cannot come back from the docs unchanged
+    schemas["RecipeIngredient"]["properties"]["quantity"].update({"type": "integer", "format": "int32"})
     # a query parameter removed
     op = doc["paths"]["/v1/recipes"]["get"]
     op["parameters"] = [p for p in op["parameters"] if p["name"] != "ingredientId"]
@@ -213,7 +212,8 @@ def test_sync_applies_a_drifted_openapi_and_keeps_the_prose(specs_copy: Path, tm
 
     text = after["API_SPEC.md"]
     assert "| ingredientId | UUID | No | Recipes that use this ingredient | UUID |" not in text
-    assert "| rating | number | Yes | Star rating | 1-5 |" in text  # only the Type cell changed
+    # only the Type cell changed
+    assert "| quantity | integer | Yes | Amount, in `unit` | > 0, max 9999.99 |" in text
     assert "`pantry`, `other`, `frozen`; default `other` |" in text  # the words around the list stay
     assert (
         '"updatedAt": "2025-03-08T08:12:45Z",\n  "isVegetarian": true\n}' in text

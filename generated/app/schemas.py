@@ -336,7 +336,7 @@ class PostV1RecipesByRecipeIdReviewsResponse201(BaseModel):
     ]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T20:11:37Z'])]
     id: Annotated[UUID, Field(examples=['fc7c6df1-bf58-4fa1-b444-7db4a47baf8e'])]
-    rating: Annotated[int, Field(examples=[5])]
+    rating: Annotated[int, Field(examples=[5], ge=-32768, le=32767)]
     recipe_id: Annotated[UUID, Field(alias='recipeId', examples=['03ee9f7c-3345-468f-a9e1-f5f1087397e6'])]
     updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-13T20:11:37Z'])]
 
@@ -367,7 +367,7 @@ class PostV1RecipesResponse201(BaseModel):
     author: PostV1RecipesResponse201Author
     author_id: Annotated[UUID, Field(alias='authorId', examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
     average_rating: Annotated[Any, Field(alias='averageRating')]
-    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[60])]
+    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[60], ge=-2147483648, le=2147483647)]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T18:45:00Z'])]
     description: Annotated[
         str | None, Field(examples=['Slow-roasted tomatoes and a whole head of garlic, blended smooth.'])
@@ -386,9 +386,9 @@ class PostV1RecipesResponse201(BaseModel):
             examples=['1. Roast the tomatoes and garlic with the olive oil at 200 °C for 45 minutes.\n2. Squeeze the garlic out of its skin.\n3. Blend everything with 500 ml of water and simmer for 15 minutes.']
         ),
     ]
-    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[15])]
+    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[15], ge=-2147483648, le=2147483647)]
     review_count: Annotated[int, Field(alias='reviewCount', examples=[0])]
-    servings: Annotated[int, Field(examples=[4])]
+    servings: Annotated[int, Field(examples=[4], ge=-32768, le=32767)]
     title: Annotated[str, Field(examples=['Roasted Tomato and Garlic Soup'])]
     updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-13T18:45:00Z'])]
 
@@ -397,7 +397,7 @@ class Recipe(BaseModel):
     author: RecipeAuthor
     author_id: Annotated[UUID, Field(alias='authorId', examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
     average_rating: Annotated[float | None, Field(alias='averageRating', examples=[4.5])]
-    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[25])]
+    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[25], ge=-2147483648, le=2147483647)]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-05T19:40:00Z'])]
     description: Annotated[
         str | None,
@@ -417,9 +417,9 @@ class Recipe(BaseModel):
             examples=['1. Simmer the tomatoes with the cumin for 15 minutes.\n2. Make 4 wells in the sauce and crack in the eggs.\n3. Cover and cook for 8-10 minutes until the whites are set.']
         ),
     ]
-    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[10])]
+    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[10], ge=-2147483648, le=2147483647)]
     review_count: Annotated[int, Field(alias='reviewCount', examples=[2])]
-    servings: Annotated[int, Field(examples=[2])]
+    servings: Annotated[int, Field(examples=[2], ge=-32768, le=32767)]
     title: Annotated[str, Field(examples=['Weeknight Shakshuka'])]
     updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-08T08:12:45Z'])]
 
@@ -432,7 +432,7 @@ class Review(BaseModel):
     ]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-09T13:02:44Z'])]
     id: Annotated[UUID, Field(examples=['ee8bdbf9-a274-4909-91eb-6f0d668b9560'])]
-    rating: Annotated[int, Field(examples=[5])]
+    rating: Annotated[int, Field(examples=[5], ge=-32768, le=32767)]
     recipe_id: Annotated[UUID, Field(alias='recipeId', examples=['4cd42e97-5e38-4efa-b659-a21a4a8419b6'])]
     updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-09T13:02:44Z'])]
 

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from .context import Context
+from .querying import Criteria
 from .store import coerce
 
 
@@ -92,16 +93,16 @@ def check_roles(ctx: Context) -> None:
     raise op.fail(403, "FORBIDDEN", "Your role does not allow this action")
 
 
-def scope_to_memberships(ctx: Context, table: sa.Table, stmt: Any) -> Any:
+def scope_to_memberships(ctx: Context, table: sa.Table, where: Criteria) -> None:
     """Lists of a membership resource show only what the caller is a member of."""
     m = ctx.op.get("membership") or {}
     p = ctx.principal
     if not (m.get("scope_list") or m.get("row_column")) or p is None or ctx.kit.privileged(p) or m["table"] not in ctx.kit.tables:
-        return stmt
+        return
     mt = ctx.kit.tables[m["table"]].table
-    column = table.c[m["row_column"]] if m.get("row_column") else next(iter(table.primary_key.columns))
-    sub = sa.select(mt.c[m["scope_column"]]).where(mt.c[m["user_column"]] == p.id)
-    return stmt.where(column.in_(sub))
+    column = m["row_column"] if m.get("row_column") else next(iter(table.primary_key.columns)).name
+    scope, user = m["scope_column"], m["user_column"]
+    where.add(("member", mt.name, scope, user, column), lambda t, v: t.c[column].in_(sa.select(mt.c[scope]).where(mt.c[user] == v)), p.id)
 
 
 def grant_creator(ctx: Context, row: dict[str, Any]) -> None:

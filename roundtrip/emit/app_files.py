@@ -9,7 +9,7 @@ from roundtrip.ir import Spec
 REQUIREMENTS = (
     "fastapi>=0.115",
     "starlette>=1.6",
-    "uvicorn>=0.30",
+    "uvicorn[standard]>=0.30",
     "pydantic[email]>=2.10,<3",
     "sqlalchemy>=2.1,<2.2",
     "alembic>=1.13",

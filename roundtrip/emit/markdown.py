@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from roundtrip.emit.md_api import render_endpoints
 from roundtrip.emit.md_data import render_data_model
+from roundtrip.emit.md_hoist import hoist_cell_types
 from roundtrip.emit.md_prose import (
     access_schemes,
     api_head,
@@ -20,7 +21,7 @@ from roundtrip.emit.md_prose import (
     rate_limits,
     render_security,
 )
-from roundtrip.emit.md_schemas import render_schemas
+from roundtrip.emit.md_schemas import render_schemas, schema_form
 from roundtrip.ir import Spec
 
 API_FILE = "API_SPEC.md"
@@ -29,13 +30,15 @@ SECURITY_FILE = "SECURITY.md"
 
 
 def render_api(spec: Spec) -> str:
+    tables = frozenset(s.name for s in spec.schemas if schema_form(s) == "table")
+    spec, declared = hoist_cell_types(spec, tables)  # types no table cell can carry get a name (md_hoist)
     out = api_head(spec)
     out += access_schemes(spec)
     out += conventions(spec)
     out += rate_limits(spec)
     out += error_section(spec)
     skip = envelope_schema(spec)
-    schemas = tuple(s for s in spec.schemas if s.name != skip)
+    schemas = tuple(s for s in spec.schemas if s.name != skip) + declared
     if schemas:
         out += ["## Data Types", ""] + render_schemas(schemas)
     out += render_endpoints(spec)

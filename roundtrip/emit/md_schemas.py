@@ -18,8 +18,10 @@ from roundtrip.emit.md_text import (
     cell_type,
     constraint_phrase,
     json_block,
+    json_inline,
     lean_table,
     literal_text,
+    table_name_reads_back,
     ts_member,
     ts_type,
 )
@@ -30,12 +32,23 @@ _TABLE_NAME = re.compile(r"^[A-Z][A-Za-z0-9]+$")
 
 
 def schema_form(s: Schema) -> str:
-    """"example", "table" or "ts": the construct this schema is written in."""
+    """ "example", "table" or "ts": the construct this schema is written in."""
     plain_object = not s.description and not s.params and not s.extends
-    if (s.origin is Origin.JSON_EXAMPLE and plain_object and _OBJECT_NAME.match(s.name)
-            and implied_by_example(s.type, s.example, s.example is not None)):
+    if (
+        s.origin is Origin.JSON_EXAMPLE
+        and plain_object
+        and _OBJECT_NAME.match(s.name)
+        and implied_by_example(s.type, s.example, s.example is not None)
+    ):
         return "example"
-    tableable = plain_object and s.type.kind is Kind.OBJECT and not s.type.nullable and _TABLE_NAME.match(s.name) is not None
+    # A member named `+1` has no table spelling (TypeScript quotes it).
+    tableable = (
+        plain_object
+        and s.type.kind is Kind.OBJECT
+        and not s.type.nullable
+        and _TABLE_NAME.match(s.name) is not None
+        and all(table_name_reads_back(f.name) for f in s.type.fields)
+    )
     exact = all(_table_field_ok(f) for f in s.type.fields) and s.example is None
     if tableable and (s.origin is Origin.FIELD_TABLE or (s.origin is Origin.JSON_EXAMPLE and exact)):
         return "table"
@@ -70,16 +83,25 @@ def field_rows(fields: tuple[Field, ...]) -> list[list[str]]:
         phrase = constraint_phrase(f.constraints, f.type.kind)
         if f.computed:
             phrase = ", ".join(p for p in ("computed", phrase) if p)
-        rows.append([
-            cell(f.name), cell(cell_type(f.type)), "Yes" if f.required else "No", cell(f.description), phrase or " ",
-            cell(default_text(f.default)) if f.has_default else " ",
-        ])
+        rows.append(
+            [
+                cell(f.name),
+                cell(cell_type(f.type)),
+                "Yes" if f.required else "No",
+                cell(f.description),
+                phrase or " ",
+                cell(default_text(f.default)) if f.has_default else " ",
+            ]
+        )
     return rows
 
 
 def default_text(value: Any) -> str:
     if isinstance(value, str):
         return value
+    if isinstance(value, (list, dict)):
+        # `["push"]`: what an author writes, and what the Default cell reads as JSON
+        return json_inline(value)
     return literal_text(value)
 
 

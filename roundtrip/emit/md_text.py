@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from roundtrip.ir import Constraints, Default, DefaultKind, IndexElement, Kind, TypeRef
@@ -65,7 +66,13 @@ def json_inline(value: Any) -> str:
 # ---------------------------------------------------------------- API types
 
 _TS_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
-_TS_SCALARS = {Kind.STRING: "string", Kind.FLOAT: "number", Kind.BOOLEAN: "boolean", Kind.ANY: "any", Kind.BINARY: "Blob"}
+_TS_SCALARS = {
+    Kind.STRING: "string",
+    Kind.FLOAT: "number",
+    Kind.BOOLEAN: "boolean",
+    Kind.ANY: "any",
+    Kind.BINARY: "Blob",
+}
 
 
 def _quote(s: str) -> str:
@@ -90,9 +97,17 @@ def ts_type(t: TypeRef, indent: str = "") -> str:
     return base
 
 
+def _top_level_union(t: TypeRef) -> bool:
+    """Whether a type's spelling is `A | B` at its top level (so inside `[]` or a union it needs parentheses);
+    decided by the type, not the text: `{ a: 'x' | 'y' }` has bars only inside, `{ a: string } | null` outside."""
+    if t.nullable and t.kind is not Kind.ANY:
+        return True
+    return t.kind is Kind.UNION or (t.kind is Kind.ENUM and len(t.values) > 1)
+
+
 def _ts_wrapped(t: TypeRef, indent: str) -> str:
     s = ts_type(t, indent)
-    return f"({s})" if (" | " in s and not s.startswith("{")) else s
+    return f"({s})" if _top_level_union(t) else s
 
 
 def _ts_base(t: TypeRef, indent: str) -> str:
@@ -138,8 +153,16 @@ def ts_member(f: Any, indent: str) -> list[str]:
 
 
 _CELL_SCALARS = {
-    Kind.STRING: "string", Kind.FLOAT: "number", Kind.DECIMAL: "decimal", Kind.BOOLEAN: "boolean", Kind.UUID: "uuid",
-    Kind.DATE: "date", Kind.TIME: "time", Kind.JSON: "json", Kind.BINARY: "binary", Kind.ANY: "any",
+    Kind.STRING: "string",
+    Kind.FLOAT: "number",
+    Kind.DECIMAL: "decimal",
+    Kind.BOOLEAN: "boolean",
+    Kind.UUID: "uuid",
+    Kind.DATE: "date",
+    Kind.TIME: "time",
+    Kind.JSON: "json",
+    Kind.BINARY: "binary",
+    Kind.ANY: "any",
 }
 
 
@@ -153,7 +176,7 @@ def cell_type(t: TypeRef) -> str:
 
 def _cell_wrapped(t: TypeRef) -> str:
     s = cell_type(t)
-    return f"({s})" if " | " in s and not s.startswith("{") else s
+    return f"({s})" if _top_level_union(t) else s
 
 
 def _cell_base(t: TypeRef) -> str:
@@ -185,6 +208,78 @@ def _cell_base(t: TypeRef) -> str:
         members = "; ".join(f"{f.name}{'' if f.required else '?'}: {cell_type(f.type)}" for f in t.fields)
         return "{ " + members + " }"
     return "string"  # INET, INTERVAL: no spelling in API tables
+
+
+# What the Type-cell reader (readers/api_fields.parse_type_cell) reads back, mirrored here because emitters do not
+# import readers; tests/test_render_types.py holds the two in step. The reader gives up on expressions longer than
+# this, and reads a name without a lower-case letter (`DLQ`) as a value, not a type.
+_CELL_MAX = 400
+_CELL_NAME = re.compile(r"^(?=[A-Z][\w.]*[a-z])[A-Z][A-Za-z0-9_]*$")
+_CELL_MEMBER = re.compile(r"^[A-Za-z_$][\w$]*$")
+_CELL_ONE_VALUE = re.compile(r"^[\w.-]+$")
+# Words the cell reader takes as a nullability note or an `enum:` prefix wherever they appear.
+_CELL_TRAPS = re.compile(r"\bnullable\b|\(optional\)|\bor null\b|^enum", re.I)
+_PLAIN_VALUE = re.compile(r"^[^'\\]*$")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")  # `true` and `1e+20` are not read as constants
+
+
+def cell_type_reads_back(t: TypeRef) -> bool:
+    """Whether `cell_type(t)` in a table's Type cell (or a body label's code span) is read back as `t` itself.
+
+    False for what the cell spelling cannot carry: an expression too long for the reader, a one-value enum
+    anywhere but alone in the cell, a union of string constants (read as an enum), `true` / `null` constants,
+    object members that are not identifiers. The renderer names such a type instead (md_hoist)."""
+    if t.kind is Kind.ENUM and len(t.values) == 1 and not t.nullable:
+        v = t.values[0]
+        # `enum(patch)`; but `enum(ProductPricing)` reads as a type name
+        return bool(_CELL_ONE_VALUE.match(v)) and not _CELL_NAME.match(v)
+    text = cell_type(t)
+    if len(text) > _CELL_MAX or _CELL_TRAPS.search(text):
+        return False
+    return _cell_nested_ok(t)
+
+
+def _cell_nested_ok(t: TypeRef) -> bool:
+    k = t.kind
+    if k is Kind.ENUM:
+        return len(t.values) >= 2 and all(_PLAIN_VALUE.match(v) for v in t.values)
+    if k is Kind.LITERAL:
+        v = t.literal
+        if isinstance(v, str):
+            return not t.nullable and bool(_PLAIN_VALUE.match(v))  # `'x' | null` reads as a one-value enum
+        return isinstance(v, int | float) and not t.nullable and bool(_NUMBER.fullmatch(literal_text(v)))
+    if k is Kind.REF:
+        return bool(t.ref and _CELL_NAME.match(t.ref)) and all(_cell_nested_ok(a) for a in t.args)
+    if k in (Kind.ARRAY, Kind.MAP):
+        return _cell_nested_ok(t.items or TypeRef(Kind.ANY))
+    if k is Kind.UNION:
+        variants = [v for v in t.variants]
+        if len(variants) < 2 or all(v.kind is Kind.LITERAL and isinstance(v.literal, str) for v in variants):
+            return False
+        if any(v.kind is Kind.ANY and v.nullable for v in variants):
+            return False  # `A | null` reads as a nullable A, not a union with null in it
+        return all(_cell_nested_ok(v) for v in variants)
+    if k is Kind.OBJECT:
+        return all(_CELL_MEMBER.match(f.name) and _cell_nested_ok(f.type) for f in t.fields)
+    if k in _CELL_SCALARS or k in (Kind.INTEGER, Kind.DATETIME):
+        # The cell words carry the kind plus int64 (`bigint`) and a time zone (`timestamptz`), nothing else.
+        plain = TypeRef(
+            k,
+            bits=64 if k is Kind.INTEGER and t.bits == 64 else None,
+            timezone=True if k is Kind.DATETIME and t.timezone else None,
+        )
+        return replace(t, nullable=False) == plain
+    return False
+
+
+# A name cell the field-table reader reads as exactly one name (readers/api_fields._names): no separators
+# (`,` `/` `&` ` and `), no trailing `?` (read as "optional").
+_TABLE_NAME = re.compile(r"^(?:[A-Za-z_][\w.]*|[A-Za-z][\w-]*)$")
+
+
+def table_name_reads_back(name: str) -> bool:
+    """Whether a field or parameter name written in a table's name column is read back as itself."""
+    return bool(_TABLE_NAME.match(name))
 
 
 def inline_body_type(t: TypeRef) -> bool:
@@ -221,8 +316,15 @@ def sql_type(t: TypeRef) -> str:
         if t.enum_name:
             return t.enum_name
         return "ENUM(" + ", ".join(sql_string(v) for v in t.values) + ")"
-    return {Kind.BOOLEAN: "BOOLEAN", Kind.DATE: "DATE", Kind.INTERVAL: "INTERVAL", Kind.UUID: "UUID", Kind.INET: "INET",
-            Kind.JSON: "JSONB", Kind.BINARY: "BYTEA"}.get(k, "JSONB")
+    return {
+        Kind.BOOLEAN: "BOOLEAN",
+        Kind.DATE: "DATE",
+        Kind.INTERVAL: "INTERVAL",
+        Kind.UUID: "UUID",
+        Kind.INET: "INET",
+        Kind.JSON: "JSONB",
+        Kind.BINARY: "BYTEA",
+    }.get(k, "JSONB")
 
 
 def sql_string(s: str) -> str:
@@ -288,7 +390,10 @@ def constraint_phrase(c: Constraints, kind: Kind | None) -> str:
     if c.format is not None:
         parts.append(f"format {c.format}")
     if c.pattern is not None:
-        parts.append(("pattern " if not (c.pattern.startswith("^") or c.pattern.endswith("$")) else "") + code(c.pattern, True))
+        parts.append(
+            ("pattern " if not (c.pattern.startswith("^") or c.pattern.endswith("$")) else "")
+            + code(c.pattern, True)
+        )
     return ", ".join(parts)
 
 

@@ -341,6 +341,13 @@ class _OperationBuilder:
             )
         hint = table_for_endpoint(ep, self.spec.tables)
         refined = self.schemas.evidence.refine(t, response=response, hint=hint, nullable=may_be_null)
+        if response:
+            # a response object is backed by the table whose columns match most of its fields
+            obj = refined.items if refined.kind is Kind.ARRAY and refined.items is not None else refined
+            backing = self.schemas.evidence.table_for(obj.fields, hint) if obj.kind is Kind.OBJECT else None
+            refined = self.schemas.integer_backed(refined, "", backing)
+        else:
+            refined = self.schemas.integer_backed(refined, f"endpoint:{ep.key}")
         return body if refined == t else replace(body, type=refined)
 
     def _body_schema(self, t: TypeRef | None, base: str) -> dict[str, Any] | None:

@@ -37,9 +37,20 @@ from roundtrip.ir import (
 )
 
 _MAX_DEPTH = 24
-_FORMAT_KINDS = {"uuid": Kind.UUID, "date": Kind.DATE, "date-time": Kind.DATETIME, "time": Kind.TIME, "binary": Kind.BINARY}
+_FORMAT_KINDS = {
+    "uuid": Kind.UUID,
+    "date": Kind.DATE,
+    "date-time": Kind.DATETIME,
+    "time": Kind.TIME,
+    "binary": Kind.BINARY,
+}
 _STRING_FORMATS = ("email", "uri", "url", "hostname", "ipv4", "ipv6", "byte", "password", "uri-reference")
-_LOCATIONS = {"path": ParamIn.PATH, "query": ParamIn.QUERY, "header": ParamIn.HEADER, "cookie": ParamIn.COOKIE}
+_LOCATIONS = {
+    "path": ParamIn.PATH,
+    "query": ParamIn.QUERY,
+    "header": ParamIn.HEADER,
+    "cookie": ParamIn.COOKIE,
+}
 
 
 def schema_name(raw: str) -> str:
@@ -81,6 +92,31 @@ class _Reader:
             node = node[part]
         return node
 
+    def example_value(self, value: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -> Any:
+        """An example value with every `{"$ref": "#/components/examples/x"}` inside it replaced by that
+        Example's `value`. GitHub's description nests such refs in example values (a repository inside an
+        event, a configuration inside a response); carried as data they would be an object with one
+        `$ref` key, which every emitter then reads as a reference to nothing. A ref to anything else,
+        a cycle, or one too deep is left as the data it is."""
+        if depth > _MAX_DEPTH:
+            return value
+        if isinstance(value, list):
+            return [self.example_value(v, depth + 1, seen) for v in value]
+        if not isinstance(value, dict):
+            return value
+        ref = value.get("$ref")
+        if (
+            len(value) == 1
+            and isinstance(ref, str)
+            and ref.startswith("#/components/examples/")
+            and ref not in seen
+        ):
+            target = self.pointer(ref)
+            if isinstance(target, dict) and "value" in target:
+                return self.example_value(target["value"], depth + 1, seen | {ref})
+            return value
+        return {k: self.example_value(v, depth + 1, seen) for k, v in value.items()}
+
     # ---------------------------------------------------------------- schemas → types
 
     def type_of(self, s: Any, depth: int = 0) -> tuple[TypeRef, Constraints]:
@@ -114,22 +150,35 @@ class _Reader:
                 rest = [v for v in variants if not (v.kind is Kind.ANY and v.nullable)]
                 if len(rest) == 1:
                     return rest[0].with_nullable(bool(nulls) or rest[0].nullable), c
+                merged = _string_choice(rest, bool(nulls))
+                if merged is not None:
+                    return merged, c
                 return TypeRef(Kind.UNION, variants=tuple(rest), nullable=bool(nulls)), c
         if "const" in s:
-            return TypeRef(Kind.LITERAL, literal=s["const"] if isinstance(s["const"], (str, int, float, bool)) else None), c
+            return TypeRef(
+                Kind.LITERAL, literal=s["const"] if isinstance(s["const"], (str, int, float, bool)) else None
+            ), c
         enum = s.get("enum")
         if isinstance(enum, list) and enum:
-            values = tuple(str(v) for v in enum if v is not None)
-            t = TypeRef(Kind.ENUM, values=tuple(dict.fromkeys(values)), nullable=None in enum)
             if typ in ("integer", "number"):
-                t = TypeRef(Kind.INTEGER if typ == "integer" else Kind.FLOAT)
-            return t, c
+                return TypeRef(Kind.INTEGER if typ == "integer" else Kind.FLOAT), c
+            present = [v for v in enum if v is not None]
+            if len(present) == 1 and isinstance(present[0], (str, int, float, bool)):
+                # One allowed value is a constant (JSON Schema: `enum: [x]` ≡ `const: x`): the IR's LITERAL, which
+                # TypeScript and a table's Type cell both spell `'x'` and read back as a LITERAL, not an ENUM.
+                return TypeRef(Kind.LITERAL, literal=present[0], nullable=None in enum), c
+            if typ == "boolean":
+                return TypeRef(Kind.BOOLEAN, nullable=None in enum), c
+            values = tuple(str(v) for v in present)
+            return TypeRef(Kind.ENUM, values=tuple(dict.fromkeys(values)), nullable=None in enum), c
         if isinstance(typ, list):
             return TypeRef(Kind.UNION, variants=tuple(self._base(s, t, depth)[0] for t in typ)), c
         fmt = s.get("format") if isinstance(s.get("format"), str) else ""
         if typ == "string" or (typ is None and fmt in _FORMAT_KINDS):
             if fmt in _FORMAT_KINDS:
-                return TypeRef(_FORMAT_KINDS[fmt]), Constraints(**{k: v for k, v in vars(c).items() if k != "format"})
+                return TypeRef(_FORMAT_KINDS[fmt]), Constraints(
+                    **{k: v for k, v in vars(c).items() if k != "format"}
+                )
             return TypeRef(Kind.STRING), c
         if typ == "integer":
             return TypeRef(Kind.INTEGER, bits=64 if fmt == "int64" else None), _without_format(c)
@@ -138,7 +187,11 @@ class _Reader:
         if typ == "boolean":
             return TypeRef(Kind.BOOLEAN), c
         if typ == "array":
-            items, _ = self.type_of(s.get("items"), depth + 1) if "items" in s else (TypeRef(Kind.ANY), Constraints())
+            items, _ = (
+                self.type_of(s.get("items"), depth + 1)
+                if "items" in s
+                else (TypeRef(Kind.ANY), Constraints())
+            )
             return TypeRef(Kind.ARRAY, items=items), c
         if typ == "null":
             return TypeRef(Kind.ANY, nullable=True), c
@@ -160,11 +213,19 @@ class _Reader:
         for name, p in (props or {}).items():
             t, c = self.type_of(p, depth + 1)
             p = p if isinstance(p, dict) else {}
-            out.append(Field(
-                name=str(name), type=t, required=name in required, description=_text(p.get("description", "")),
-                constraints=c, default=p.get("default"), has_default="default" in p, read_only=bool(p.get("readOnly")),
-                example=p.get("example"),
-            ))
+            out.append(
+                Field(
+                    name=str(name),
+                    type=t,
+                    required=name in required,
+                    description=_text(p.get("description", "")),
+                    constraints=c,
+                    default=p.get("default"),
+                    has_default="default" in p,
+                    read_only=bool(p.get("readOnly")),
+                    example=self.example_value(p.get("example")),
+                )
+            )
         return tuple(out)
 
     def _all_of(self, s: dict[str, Any], parts: list[Any], depth: int) -> TypeRef:
@@ -177,8 +238,13 @@ class _Reader:
                 seen += 1
             if not isinstance(target, dict):
                 continue
-            t = self._all_of(target, target["allOf"], depth + 1) if isinstance(target.get("allOf"), list) else \
-                self._object(target, depth + 1) if ("properties" in target or target.get("type") == "object") else None
+            t = (
+                self._all_of(target, target["allOf"], depth + 1)
+                if isinstance(target.get("allOf"), list)
+                else self._object(target, depth + 1)
+                if ("properties" in target or target.get("type") == "object")
+                else None
+            )
             if t is None or t.kind is not Kind.OBJECT:
                 continue
             for f in t.fields:
@@ -198,8 +264,13 @@ class _Reader:
         media = content[ctype] if isinstance(content[ctype], dict) else {}
         t = self.type_of(media["schema"])[0] if "schema" in media else None
         example, has_example = _example(media, self)
-        return Body(t, example, has_example, content_type="application/json" if "json" in ctype else ctype,
-                    description=description or _text(node.get("description", "")))
+        return Body(
+            t,
+            example,
+            has_example,
+            content_type="application/json" if "json" in ctype else ctype,
+            description=description or _text(node.get("description", "")),
+        )
 
     def parameters(self, item: dict[str, Any], op: dict[str, Any]) -> tuple[Parameter, ...]:
         out: dict[tuple[str, str], Parameter] = {}
@@ -212,14 +283,23 @@ class _Reader:
                 continue
             schema = p.get("schema")
             if schema is None and isinstance(p.get("content"), dict) and p["content"]:
-                schema = next(iter(p["content"].values())).get("schema") if isinstance(next(iter(p["content"].values())), dict) else None
+                schema = (
+                    next(iter(p["content"].values())).get("schema")
+                    if isinstance(next(iter(p["content"].values())), dict)
+                    else None
+                )
             t, c = self.type_of(schema) if schema is not None else (TypeRef(Kind.STRING), Constraints())
             sd = self.deref(schema) if isinstance(schema, dict) else {}
             has_default = isinstance(sd, dict) and "default" in sd
             out[(p["name"], loc.value)] = Parameter(
-                name=p["name"], location=loc, type=t, required=bool(p.get("required")) or loc is ParamIn.PATH,
-                description=_text(p.get("description", "")), default=sd.get("default") if has_default else None,
-                has_default=has_default, constraints=c,
+                name=p["name"],
+                location=loc,
+                type=t,
+                required=bool(p.get("required")) or loc is ParamIn.PATH,
+                description=_text(p.get("description", "")),
+                default=sd.get("default") if has_default else None,
+                has_default=has_default,
+                constraints=c,
             )
         return tuple(out.values())
 
@@ -229,11 +309,24 @@ class _Reader:
             return Auth()
         if not sec or any(isinstance(s, dict) and not s for s in sec):
             return Auth(False, (), "OpenAPI security: none")
-        scopes = [sc for s in sec if isinstance(s, dict) for v in s.values() if isinstance(v, list) for sc in v]
+        scopes = [
+            sc for s in sec if isinstance(s, dict) for v in s.values() if isinstance(v, list) for sc in v
+        ]
         roles = tuple(dict.fromkeys(str(x) for x in scopes if re.fullmatch(r"[a-z][a-z_-]*", str(x))))
-        return Auth(True, roles, "OpenAPI security: " + ", ".join(sorted({k for s in sec if isinstance(s, dict) for k in s})))
+        return Auth(
+            True,
+            roles,
+            "OpenAPI security: " + ", ".join(sorted({k for s in sec if isinstance(s, dict) for k in s})),
+        )
 
-    def endpoint(self, method: str, path: str, item: dict[str, Any], op: dict[str, Any], schemes: dict[str, SecurityScheme]) -> Endpoint:
+    def endpoint(
+        self,
+        method: str,
+        path: str,
+        item: dict[str, Any],
+        op: dict[str, Any],
+        schemes: dict[str, SecurityScheme],
+    ) -> Endpoint:
         responses: list[Response] = []
         errors: list[ErrorDoc] = []
         raw = op.get("responses") if isinstance(op.get("responses"), dict) else {}
@@ -249,20 +342,38 @@ class _Reader:
                 example = body.example if body is not None and body.has_example else None
                 errors.append(ErrorDoc(status, _code(example), desc, example))
             else:
-                responses.append(Response(status, desc, body if body is not None and (body.type is not None or body.has_example) else None))
+                responses.append(
+                    Response(
+                        status,
+                        desc,
+                        body if body is not None and (body.type is not None or body.has_example) else None,
+                    )
+                )
         request = self.body(op["requestBody"]) if "requestBody" in op else None
         tags = tuple(str(t) for t in op.get("tags") or [] if isinstance(t, (str, int)))
         return Endpoint(
-            method=method, path=_norm_path(path), summary=_text(op.get("summary", "")), description=_text(op.get("description", "")),
-            tags=tags, operation_id=str(op.get("operationId") or ""), auth=self.auth(op, schemes),
-            parameters=self.parameters(item, op), request=request, responses=tuple(responses), errors=tuple(errors),
+            method=method,
+            path=_norm_path(path),
+            summary=_text(op.get("summary", "")),
+            description=_text(op.get("description", "")),
+            tags=tags,
+            operation_id=str(op.get("operationId") or ""),
+            auth=self.auth(op, schemes),
+            parameters=self.parameters(item, op),
+            request=request,
+            responses=tuple(responses),
+            errors=tuple(errors),
             origin=Origin.OPENAPI,
         )
 
     # ---------------------------------------------------------------- document
 
     def security_schemes(self) -> dict[str, SecurityScheme]:
-        raw = self.components.get("securitySchemes") if isinstance(self.components.get("securitySchemes"), dict) else {}
+        raw = (
+            self.components.get("securitySchemes")
+            if isinstance(self.components.get("securitySchemes"), dict)
+            else {}
+        )
         out: dict[str, SecurityScheme] = {}
         for name, s in (raw or {}).items():
             s = self.deref(s)
@@ -271,22 +382,39 @@ class _Reader:
             typ, scheme = str(s.get("type", "")).lower(), str(s.get("scheme", "")).lower()
             desc = _text(s.get("description", ""))
             if typ == "http" and scheme == "bearer":
-                out[name] = SecurityScheme("bearerAuth", SchemeKind.BEARER, bearer_format=str(s.get("bearerFormat") or ""), description=desc)
+                out[name] = SecurityScheme(
+                    "bearerAuth",
+                    SchemeKind.BEARER,
+                    bearer_format=str(s.get("bearerFormat") or ""),
+                    description=desc,
+                )
             elif typ == "http" and scheme == "basic":
                 out[name] = SecurityScheme(name, SchemeKind.BASIC, description=desc)
             elif typ == "apikey" and s.get("in") == "cookie":
-                out[name] = SecurityScheme("cookieAuth", SchemeKind.COOKIE, header=str(s.get("name") or ""), description=desc)
+                out[name] = SecurityScheme(
+                    "cookieAuth", SchemeKind.COOKIE, header=str(s.get("name") or ""), description=desc
+                )
             elif typ == "apikey":
-                out[name] = SecurityScheme("apiKeyAuth", SchemeKind.API_KEY, header=str(s.get("name") or ""), description=desc)
+                out[name] = SecurityScheme(
+                    "apiKeyAuth", SchemeKind.API_KEY, header=str(s.get("name") or ""), description=desc
+                )
             elif typ in ("oauth2", "openidconnect"):
                 out[name] = SecurityScheme(name, SchemeKind.OAUTH2, description=desc)
         return out
 
     def spec(self) -> Spec:
         info: dict[str, Any] = self.doc["info"] if isinstance(self.doc.get("info"), dict) else {}
-        servers = [str(s["url"]).rstrip("/") for s in self.doc.get("servers") or [] if isinstance(s, dict) and isinstance(s.get("url"), str)]
+        servers = [
+            str(s["url"]).rstrip("/")
+            for s in self.doc.get("servers") or []
+            if isinstance(s, dict) and isinstance(s.get("url"), str)
+        ]
         servers = [s for s in servers if s and "{" not in urlsplit(s).netloc]
-        base = urlsplit(servers[0]).path.rstrip("/") if servers and "://" in servers[0] else (servers[0] if servers and servers[0].startswith("/") else "")
+        base = (
+            urlsplit(servers[0]).path.rstrip("/")
+            if servers and "://" in servers[0]
+            else (servers[0] if servers and servers[0].startswith("/") else "")
+        )
         schemes = self.security_schemes()
         endpoints: list[Endpoint] = []
         paths = self.doc.get("paths") if isinstance(self.doc.get("paths"), dict) else {}
@@ -301,16 +429,34 @@ class _Reader:
         raw = self.components.get("schemas") if isinstance(self.components.get("schemas"), dict) else {}
         named: list[Schema] = []
         for raw_name, s in (raw or {}).items():
-            t, _ = self.type_of(s) if not (isinstance(s, dict) and "$ref" in s) else (self.type_of(self.deref(s))[0], None)
+            t, _ = (
+                self.type_of(s)
+                if not (isinstance(s, dict) and "$ref" in s)
+                else (self.type_of(self.deref(s))[0], None)
+            )
             if isinstance(s, dict) and isinstance(s.get("allOf"), list):
                 t = self._all_of(s, s["allOf"], 0)
-            named.append(Schema(self.schema_names[raw_name], t, description=_text(s.get("description", "")) if isinstance(s, dict) else "",
-                                origin=Origin.OPENAPI, example=s.get("example") if isinstance(s, dict) else None))
+            named.append(
+                Schema(
+                    self.schema_names[raw_name],
+                    t,
+                    description=_text(s.get("description", "")) if isinstance(s, dict) else "",
+                    origin=Origin.OPENAPI,
+                    example=self.example_value(s.get("example")) if isinstance(s, dict) else None,
+                )
+            )
         schemes_out = tuple(dict((s.name, s) for s in schemes.values()).values())
         return Spec(
-            info=ApiInfo(_text(info.get("title", "")), _text(info.get("version", "")), _text(info.get("description", "")),
-                         base if base != "/" else "", tuple(dict.fromkeys(servers))),
-            security_schemes=schemes_out, endpoints=tuple(endpoints), schemas=tuple(named),
+            info=ApiInfo(
+                _text(info.get("title", "")),
+                _text(info.get("version", "")),
+                _text(info.get("description", "")),
+                base if base != "/" else "",
+                tuple(dict.fromkeys(servers)),
+            ),
+            security_schemes=schemes_out,
+            endpoints=tuple(endpoints),
+            schemas=tuple(named),
         )
 
 
@@ -333,11 +479,34 @@ def _constraints(s: dict[str, Any]) -> Constraints:
         ex_max, maximum = maximum, None
     fmt = s.get("format") if isinstance(s.get("format"), str) and s.get("format") in _STRING_FORMATS else None
     return Constraints(
-        min_length=count("minLength"), max_length=count("maxLength"), minimum=minimum, maximum=maximum,
-        exclusive_minimum=ex_min, exclusive_maximum=ex_max, multiple_of=num("multipleOf"),
-        pattern=s.get("pattern") if isinstance(s.get("pattern"), str) else None, format={"url": "uri"}.get(fmt or "", fmt),
-        min_items=count("minItems"), max_items=count("maxItems"), unique_items=True if s.get("uniqueItems") is True else None,
+        min_length=count("minLength"),
+        max_length=count("maxLength"),
+        minimum=minimum,
+        maximum=maximum,
+        exclusive_minimum=ex_min,
+        exclusive_maximum=ex_max,
+        multiple_of=num("multipleOf"),
+        pattern=s.get("pattern") if isinstance(s.get("pattern"), str) else None,
+        format={"url": "uri"}.get(fmt or "", fmt),
+        min_items=count("minItems"),
+        max_items=count("maxItems"),
+        unique_items=True if s.get("uniqueItems") is True else None,
     )
+
+
+def _string_choice(variants: list[TypeRef], nullable: bool) -> TypeRef | None:
+    """`oneOf` / `anyOf` of string constants and enums (`oneOf: [{enum: [a]}, {enum: [b]}]`) → one ENUM of
+    every value, the type the docs' `'a' | 'b'` reads back as; None when any variant is something else."""
+    values: list[str] = []
+    for v in variants:
+        if v.kind is Kind.LITERAL and isinstance(v.literal, str):
+            values.append(v.literal)
+        elif v.kind is Kind.ENUM and v.enum_name is None and v.values:
+            values.extend(v.values)
+        else:
+            return None
+        nullable = nullable or v.nullable
+    return TypeRef(Kind.ENUM, values=tuple(dict.fromkeys(values)), nullable=nullable)
 
 
 def _without_format(c: Constraints) -> Constraints:
@@ -348,13 +517,13 @@ def _without_format(c: Constraints) -> Constraints:
 
 def _example(media: dict[str, Any], reader: _Reader) -> tuple[Any, bool]:
     if "example" in media:
-        return media["example"], True
+        return reader.example_value(media["example"]), True
     examples = media.get("examples")
     if isinstance(examples, dict):
         for ex in examples.values():
             ex = reader.deref(ex)
             if isinstance(ex, dict) and "value" in ex:
-                return ex["value"], True
+                return reader.example_value(ex["value"]), True
     return None, False
 
 

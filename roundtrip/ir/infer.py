@@ -10,10 +10,11 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from roundtrip.ir.data import Table
+from roundtrip.ir.data import Column, Table
 from roundtrip.ir.naming import snake
 from roundtrip.ir.schema import Field
 from roundtrip.ir.spec import Spec
+from roundtrip.ir.typemap import integer_range
 from roundtrip.ir.types import Constraints, Kind, TypeRef
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -287,3 +288,63 @@ class Evidence:
                 ft = ft.with_nullable(True)
             out.append(f if ft == f.type else replace(f, type=ft))
         return replace(t, fields=tuple(out))
+
+
+# ---------------------------------------------------------------- numbers an integer column stores
+#
+# TypeScript has one `number`; the column behind `position?: number` says INTEGER. The API can only
+# accept what the column stores, so the emitted schema is `integer` within the column's range (a
+# client cannot send 1.5 or 3e47). Kept out of the IR: the docs wrote `number`, and the canonical
+# docs render what the docs wrote.
+
+
+def _integral(value: Any) -> bool:
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return True
+    return value == int(value)
+
+
+def integer_backed(f: Field, column: Column | None) -> Field:
+    """`f` as the integer column that stores it can hold it: `number` → integer, bounded by the column's
+    range where the docs state no tighter bound. A `number` the docs give fractional values (a
+    multipleOf 0.5, a minimum of 0.5, an example of 1.5) is left alone: that disagreement is the
+    validator's to report, not the emitter's to settle."""
+    if column is None or column.type.kind is not Kind.INTEGER:
+        return f
+    if f.type.kind not in (Kind.INTEGER, Kind.FLOAT):
+        return f
+    c = f.constraints
+    stated = (c.minimum, c.maximum, c.exclusive_minimum, c.exclusive_maximum, c.multiple_of)
+    stated += (f.example, f.default)
+    if f.type.kind is Kind.FLOAT and not all(_integral(v) for v in stated):
+        return f
+    low, high = integer_range(column.type)
+    t = f.type
+    if t.kind is Kind.FLOAT:
+        bits, unsigned = column.type.bits, column.type.unsigned
+        t = TypeRef(Kind.INTEGER, nullable=t.nullable, bits=bits, unsigned=unsigned, source=t.source)
+    elif t.bits is None:
+        t = replace(t, bits=column.type.bits, unsigned=t.unsigned or column.type.unsigned)
+    bounded = replace(
+        c,
+        minimum=low if c.minimum is None else max(low, c.minimum),
+        maximum=high if c.maximum is None else min(high, c.maximum),
+    )
+    if t == f.type and bounded == c:
+        return f
+    return replace(f, type=t, constraints=bounded)
+
+
+def integer_backed_object(t: TypeRef, table: Table | None, columns: dict[str, str] | None = None) -> TypeRef:
+    """`t` (an object, or an array of objects) with each field stored by an integer column of `table`
+    typed as `integer_backed` says. `columns`: field → column where a link names it (else snake_case)."""
+    if table is None:
+        return t
+    if t.kind is Kind.ARRAY and t.items is not None:
+        items = integer_backed_object(t.items, table, columns)
+        return t if items == t.items else replace(t, items=items)
+    if t.kind is not Kind.OBJECT or not t.fields:
+        return t
+    names = columns or {}
+    fields = tuple(integer_backed(f, table.column(names.get(f.name) or snake(f.name))) for f in t.fields)
+    return t if fields == t.fields else replace(t, fields=fields)

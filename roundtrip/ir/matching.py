@@ -43,22 +43,66 @@ def principal_tables(tables: Sequence[Table]) -> list[Table]:
     return [t for t in tables if any(c.name in _PRINCIPAL_COLUMNS for c in t.columns)]
 
 
-def table_for_endpoint(ep: Endpoint, tables: Sequence[Table], field_names: Sequence[str] = ()) -> Table | None:
-    """The table an endpoint reads or writes: the last static path segment that names a table
-    (`/projects/{id}/tasks` → tasks, `/bookings/{id}/cancel` → bookings); auth endpoints → the
-    credential table whose columns best match the body's fields."""
+# Path segments that make an endpoint part of the authentication flow rather than a resource's CRUD.
+_AUTH_SEGMENTS = frozenset(
+    ("auth", "login", "logout", "register", "signup", "me", "session", "sessions", "refresh", "token")
+)
+
+
+def table_for_segment(segment: str, parents: Sequence[str], tables: Sequence[Table]) -> Table | None:
+    """The table a collection segment names: `tasks` → tasks; `/exams/{id}/attempts` → exam_attempts
+    (the parent qualifies the name); `attempts` alone → the one table whose name ends in `_attempts`."""
     names = {t.name: t for t in tables}
+    base = snake(segment)
+    forms = list(dict.fromkeys((base, plural(base), singular(base))))
+    for cand in forms:
+        if cand in names:
+            return names[cand]
+    for parent in reversed(parents):
+        owner = singular(snake(parent))
+        for cand in forms:
+            if f"{owner}_{cand}" in names:
+                return names[f"{owner}_{cand}"]
+    suffixed = [t for t in tables if any(t.name.endswith("_" + cand) for cand in forms)]
+    return suffixed[0] if len(suffixed) == 1 else None
+
+
+def table_for_endpoint(ep: Endpoint, tables: Sequence[Table], field_names: Sequence[str] = ()) -> Table | None:
+    """The table an endpoint reads or writes: the last static path segment that names a table is the
+    resource, earlier ones are its parents (`/projects/{id}/tasks` → tasks, `/exams/{id}/attempts` →
+    exam_attempts, `/bookings/{id}/cancel` → bookings). An auth-flow endpoint (`/auth/login`) names
+    no resource: it acts on the credential table of its role (see `principal_for_auth`)."""
     segments = [s for s in ep.path.split("/") if s and not s.startswith("{")]
-    for seg in reversed(segments):
-        base = snake(seg)
-        for cand in (base, plural(base), singular(base)):
-            if cand in names:
-                return names[cand]
-    if any(s in ("auth", "login", "register", "signup", "me", "session", "sessions") for s in segments):
-        principals = principal_tables(tables)
-        if principals:
-            wanted = {snake(f) for f in field_names}
-            return max(principals, key=lambda t: (len(wanted & set(t.column_names)), -principals.index(t)))
+    for i in range(len(segments) - 1, -1, -1):
+        found = table_for_segment(segments[i], segments[:i], tables)
+        if found is not None:
+            return found
+    words = {w for s in segments for w in re.split(r"[-_]", s.lower())}
+    if words & _AUTH_SEGMENTS:
+        return principal_for_auth(ep, tables, field_names)
+    return None
+
+
+def principal_for_auth(
+    ep: Endpoint, tables: Sequence[Table], field_names: Sequence[str] = ()
+) -> Table | None:
+    """The credential table an auth-flow endpoint acts on, by the role it serves: named in its path
+    (`/auth/staff-login` → staff), else by its documented roles (`Auth: member`), else the table whose
+    columns best match the body's fields. None when several tables fit equally (a shared `/auth/refresh`)."""
+    principals = principal_tables(tables)
+    if len(principals) <= 1:
+        return principals[0] if principals else None
+    segments = [s for s in ep.path.split("/") if s and not s.startswith("{")]
+    last_words = set(re.split(r"[-_]", snake(segments[-1]))) if segments else set()
+    roles = {snake(r) for r in ep.auth.roles}
+    for named in (last_words, roles):
+        fits = [t for t in principals if t.name in named or singular(t.name) in named]
+        if len(fits) == 1:
+            return fits[0]
+    wanted = {snake(f) for f in field_names}
+    scored = sorted(((len(wanted & set(t.column_names)), t) for t in principals), key=lambda st: -st[0])
+    if scored[0][0] > 0 and scored[0][0] > scored[1][0]:
+        return scored[0][1]
     return None
 
 

@@ -7,6 +7,7 @@ A test asserts that every Kind has an entry for every target.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from roundtrip.ir.types import Kind, TypeRef
@@ -45,8 +46,30 @@ def mapping(kind: Kind, target: str) -> Any:
 
 def integer_openapi_format(t: TypeRef) -> str | None:
     if t.kind is Kind.INTEGER:
-        return "int64" if (t.bits or 32) > 32 else "int32"
+        # OpenAPI's formats are signed: INT UNSIGNED reaches 4294967295, past int32
+        bits = (t.bits or 32) + (1 if t.unsigned else 0)
+        return "int64" if bits > 32 else "int32"
     return None
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _as_json_number(bound: int) -> int:
+    # JSON numbers are doubles to most parsers (JavaScript, FastAPI's own OpenAPI model): 2^63-1 reads
+    # back as 2^63, past the column. The nearest double towards zero is a bound every reader keeps.
+    if int(float(bound)) == bound:
+        return bound
+    return int(math.nextafter(float(bound), 0.0))
+
+
+def integer_range(t: TypeRef) -> tuple[int, int]:
+    """The values an integer column holds that an API can carry: SMALLINT −32768..32767, INT UNSIGNED
+    0..4294967295; BIGINT stops at int64's maximum (the widest OpenAPI integer format), rounded down to
+    9223372036854774784, the largest double below it."""
+    bits = t.bits or 32
+    low, high = (0, 2**bits - 1) if t.unsigned else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+    return _as_json_number(max(low, _INT64[0])), _as_json_number(min(high, _INT64[1]))
 
 
 def postgres_type(t: TypeRef) -> str:

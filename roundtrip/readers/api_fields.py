@@ -9,6 +9,7 @@ the whole project shares.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -235,6 +236,12 @@ def coerce_default(text: str, t: TypeRef | None) -> tuple[Any, bool]:
     if not s or s.lower() in ("-", "—", "none", "n/a", "null"):
         return None, False
     kind = t.kind if t else None
+    raw = flat(text).strip().strip("`").strip()
+    if kind in (Kind.ARRAY, Kind.OBJECT, Kind.MAP, Kind.JSON) and raw[:1] in ("[", "{"):
+        try:  # `["push"]`, `{}`: a list or object default is written as JSON
+            return json.loads(raw), True
+        except ValueError:
+            pass
     if kind in (Kind.INTEGER, Kind.FLOAT, Kind.DECIMAL):
         try:
             return (int(s) if re.fullmatch(r"-?\d+", s) else float(s)), True

@@ -32,3 +32,35 @@ def flat(text: str) -> str:
     t = t.replace("\\|", "|").replace("\\*", "*").replace("\\_", "_")
     t = _HOLE.sub(lambda m: spans[int(m.group(1))], t)
     return re.sub(r"[ \t]+", " ", t).strip()
+
+
+_SUMMARY_EDGES = " —–-:"
+
+
+def _closing(text: str, start: int) -> int:
+    """Index of the parenthesis that closes the one at `start` (-1 when it never closes)."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return -1
+
+
+def trim_summary(text: str) -> str:
+    """A heading trailer's summary without its separators: `— Create workspace (caller becomes admin)`
+    keeps its closing parenthesis; `(authenticated)` and `(liveness, no checks)` lose the pair around
+    them; a parenthesis left over from cutting the trailer (`Health (` / `) x`) is dropped."""
+    s = text.strip(_SUMMARY_EDGES)
+    while s:
+        if s[0] == "(" and _closing(s, 0) == len(s) - 1:
+            s = s[1:-1].strip(_SUMMARY_EDGES)
+        elif s[0] == "(" and _closing(s, 0) == -1:
+            s = s[1:].strip(_SUMMARY_EDGES)
+        elif (s[-1] == ")" and s.count(")") > s.count("(")) or s[-1] == "(":
+            s = s[:-1].strip(_SUMMARY_EDGES)
+        elif s[0] == ")":
+            s = s[1:].strip(_SUMMARY_EDGES)
+        else:
+            break
+    return s

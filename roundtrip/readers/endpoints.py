@@ -38,7 +38,7 @@ from roundtrip.readers.api_labels import NUMBERING, Label, group_name, header_ro
 from roundtrip.readers.api_meta import heading_auth, parse_auth
 from roundtrip.readers.api_paths import Lead, RouteRef, parse_lead
 from roundtrip.readers.api_section import JSON_LANGS, TS_LANGS, SectionReader, ts_decl
-from roundtrip.readers.api_text import flat
+from roundtrip.readers.api_text import flat, trim_summary
 from roundtrip.source import Span
 
 _HTTP_LINE = re.compile(r"^\s*(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S+)(?:\s+HTTP/[\d.]+)?\s*$")
@@ -180,8 +180,7 @@ class _DocReader:
                     rd.description = flat(re.sub(r"`[^`]*`", "", after, count=1)).strip(" ()")
             note = re.search(r"\(([^)]*)\)\s*$", after)  # "(liveness, no dependency checks)" is the summary
             text = text[: m.start()] + (note.group(0) if note else "")
-        summary = flat(text).replace("🔒", "").replace("🔐", "")
-        summary = summary.strip(" ()—–-:")
+        summary = trim_summary(flat(text).replace("🔒", "").replace("🔐", ""))
         if auth is not None and auth.text and summary.lower() == auth.text.lower():
             summary = ""
         if summary and not re.fullmatch(r"(public|authenticated|protected|private)", summary, re.I):

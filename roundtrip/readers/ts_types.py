@@ -46,6 +46,8 @@ _NAMED_SCALARS: dict[str, TypeRef] = {
     "Blob": TypeRef(Kind.BINARY),
     "File": TypeRef(Kind.BINARY),
 }
+# Predefined types the grammar reads as plain identifiers (valid TypeScript, so not references).
+_PREDEFINED_BY_NAME: dict[str, TypeRef] = {"bigint": _PREDEFINED["bigint"]}
 _NULLISH = ("null", "undefined")
 
 
@@ -224,7 +226,8 @@ class TypeReader:
             return _PREDEFINED.get(text(node), TypeRef(Kind.ANY))
         if kind == "type_identifier":
             name = text(node)
-            return _NAMED_SCALARS.get(name) or TypeRef(Kind.REF, ref=name)
+            # tree-sitter-typescript 0.23 parses `bigint` as a type_identifier, not a predefined_type.
+            return _NAMED_SCALARS.get(name) or _PREDEFINED_BY_NAME.get(name) or TypeRef(Kind.REF, ref=name)
         if kind == "nested_type_identifier":
             name_node = node.child_by_field_name("name")
             return TypeRef(Kind.REF, ref=text(name_node) if name_node else text(node).rsplit(".", 1)[-1])
@@ -375,9 +378,11 @@ def make_field(name: str, ftype: TypeRef, description: str, *, required: bool, r
             ftype = replace(ftype, kind=Kind.INTEGER)
         elif ftype.kind is Kind.ARRAY and ftype.items is not None and ftype.items.kind is Kind.FLOAT:
             ftype = replace(ftype, items=replace(ftype.items, kind=Kind.INTEGER))
-    default = phrase.default
-    if phrase.has_default and ftype.kind is Kind.INTEGER and isinstance(default, float) and default.is_integer():
+    default, has_default = phrase.default, phrase.has_default
+    if has_default and ftype.kind is Kind.INTEGER and isinstance(default, float) and default.is_integer():
         default = int(default)
+    if has_default and not _default_fits(default, ftype):
+        default, has_default = None, False  # "code scanning default setup": prose, not a default of 'enabled' | 'disabled'
     return Field(
         name,
         ftype,
@@ -385,8 +390,28 @@ def make_field(name: str, ftype: TypeRef, description: str, *, required: bool, r
         description=description,
         constraints=phrase.constraints,
         default=default,
-        has_default=phrase.has_default,
+        has_default=has_default,
         computed=phrase.computed,
         read_only=read_only,
         span=span,
     )
+
+
+def _default_fits(value: Any, t: TypeRef) -> bool:
+    """Whether a default read from a member's comment is a value of the member's type (a comment is prose first)."""
+    k = t.kind
+    if value is None:
+        return True  # `default null` is read as before; only values of the wrong shape are prose
+    if k is Kind.ENUM and t.values:
+        return str(value) in t.values
+    if k is Kind.LITERAL:
+        return value == t.literal
+    if k in (Kind.OBJECT, Kind.MAP):
+        return isinstance(value, dict)
+    if k is Kind.ARRAY:
+        return isinstance(value, list)
+    if k in (Kind.INTEGER, Kind.FLOAT, Kind.DECIMAL):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if k is Kind.BOOLEAN:
+        return isinstance(value, bool)
+    return True

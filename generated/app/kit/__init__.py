@@ -14,7 +14,8 @@ error codes and examples); the kit interprets that description at run time:
 - `security`: password hashing (bcrypt/argon2 via pwdlib), JWT access tokens (PyJWT), refresh tokens
 - `shaping`: JSON values from rows by the response schema, data generated from a schema
 - `store`: table metadata helpers, value coercion, integrity-error classification
-- `querying`: pagination, sorting, filters and search over SQLAlchemy Core
+- `querying`: filters, search and sorting of list queries, each statement built once per shape of request
+- `records`: rows shaped by the response schema (a list page's related rows read once for the whole page)
 - `crud`: list/get/create/update/delete with camelCase fields over snake_case columns, soft delete,
   ownership and tenant scoping
 - `authflows`: register, login (lockout), refresh (rotation, reuse detection), logout, me, password reset

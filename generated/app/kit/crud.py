@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from .access import caller_role_for, grant_creator, scope_to_memberships, visible
 from .context import Context, Reply
 from .errors import ApiError
+from .querying import Criteria, add_filters, list_statements, sort_order
 from .records import snake
 from .store import TableInfo, coerce, fake_column_value
 
@@ -46,18 +47,25 @@ def not_found(ctx: Context) -> ApiError:
     return ctx.op.fail(404, "NOT_FOUND", "Resource not found")
 
 
-def scoped(ctx: Context, info: TableInfo, stmt: Any) -> Any:
-    """Tenant scoping (always, for a signed-in caller) and owner scoping (personal rows) on a SELECT."""
+def scope_conditions(ctx: Context, info: TableInfo, owner: bool = True) -> list[tuple[str, Any]]:
+    """(column, value) pairs a signed-in caller's reads are limited to: tenant scoping (always) and owner
+    scoping (personal rows, unless the caller's role is privileged)."""
     p = ctx.principal
     if p is None:
-        return stmt
+        return []
     t = info.table
-    for col in ctx.op.get("scope_columns") or []:
-        if col in t.c and col in p.row:
-            stmt = stmt.where(t.c[col] == p.row[col])
-    owner = ctx.op.get("owner_scope")
-    if owner and owner in t.c and not ctx.kit.privileged(p):
-        stmt = stmt.where(t.c[owner] == p.id)
+    out = [(col, p.row[col]) for col in ctx.op.get("scope_columns") or [] if col in t.c and col in p.row]
+    owner_col = ctx.op.get("owner_scope") if owner else None
+    if owner_col and owner_col in t.c and not ctx.kit.privileged(p):
+        out.append((owner_col, p.id))
+    return out
+
+
+def scoped(ctx: Context, info: TableInfo, stmt: Any) -> Any:
+    """Tenant scoping (always, for a signed-in caller) and owner scoping (personal rows) on a SELECT."""
+    t = info.table
+    for col, value in scope_conditions(ctx, info):
+        stmt = stmt.where(t.c[col] == value)
     return stmt
 
 
@@ -74,22 +82,11 @@ def check_parent(ctx: Context) -> tuple[str, Any] | None:
         key = coerce(value, pinfo.table.c[parent["key"]])
     except (ValueError, TypeError):
         raise ctx.op.fail(404, "NOT_FOUND", "Resource not found") from None  # an ill-formed id names no parent
-    stmt = sa.select(pinfo.table).where(pinfo.table.c[parent["key"]] == key).where(pinfo.live())
-    stmt = scoped_parent(ctx, pinfo, stmt)
-    row = ctx.conn.execute(stmt.limit(1)).mappings().first()
+    conditions = [(parent["key"], key), *scope_conditions(ctx, pinfo, owner=False)]
+    row = ctx.kit.records.first_where(ctx.conn, pinfo, conditions)
     if row is None:
         raise ctx.op.fail(404, "NOT_FOUND", "Resource not found")
     return parent["column"], row[parent["key"]]
-
-
-def scoped_parent(ctx: Context, info: TableInfo, stmt: Any) -> Any:
-    p = ctx.principal
-    if p is None:
-        return stmt
-    for col in ctx.op.get("scope_columns") or []:
-        if col in info.table.c and col in p.row:
-            stmt = stmt.where(info.table.c[col] == p.row[col])
-    return stmt
 
 
 def load_one(ctx: Context, info: TableInfo) -> dict[str, Any]:
@@ -97,19 +94,18 @@ def load_one(ctx: Context, info: TableInfo) -> dict[str, Any]:
     key_col = ctx.op.get("id_column") or (info.pk[0] if info.pk else None)
     if not key_param or key_col is None:
         raise ApiError(500, "INTERNAL_ERROR", f"operation {ctx.op.id} has no key parameter")
-    t = info.table
     try:
-        key = coerce(ctx.params.get(key_param), t.c[key_col])
+        key = coerce(ctx.params.get(key_param), info.table.c[key_col])
     except (ValueError, TypeError):
         raise not_found(ctx) from None
-    stmt = sa.select(t).where(t.c[key_col] == key).where(info.live())
+    conditions = [(key_col, key)]
     parent = check_parent(ctx)
     if parent:
-        stmt = stmt.where(t.c[parent[0]] == parent[1])
-    row = ctx.conn.execute(scoped(ctx, info, stmt).limit(1)).mappings().first()
-    if row is None or not visible(ctx, dict(row)):
+        conditions.append(parent)
+    row = ctx.kit.records.first_where(ctx.conn, info, conditions + scope_conditions(ctx, info))
+    if row is None or not visible(ctx, row):
         raise not_found(ctx)
-    return dict(row)
+    return row
 
 
 def check_owner(ctx: Context, info: TableInfo, row: dict[str, Any]) -> None:
@@ -151,21 +147,22 @@ def get_one(ctx: Context) -> Reply:
 
 def list_rows(ctx: Context) -> Reply:
     info = table_of(ctx)
-    t = info.table
     lst = ctx.op.get("list") or {}
-    stmt = sa.select(t).where(info.live())
+    where = Criteria()
     parent = check_parent(ctx)
     if parent:
-        stmt = stmt.where(t.c[parent[0]] == parent[1])
-    stmt = scoped(ctx, info, stmt)
-    stmt = scope_to_memberships(ctx, t, stmt)
-    stmt = apply_filters(ctx, info, stmt)
-    total = ctx.conn.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar() or 0
-    stmt = apply_sort(ctx, info, stmt)
+        where.equals(*parent)
+    for column, value in scope_conditions(ctx, info):
+        where.equals(column, value)
+    scope_to_memberships(ctx, info.table, where)
+    add_filters(ctx, info, where)
+    order = sort_order(ctx, info)
     limit, offset, page = paging(ctx)
-    rows = [dict(r) for r in ctx.conn.execute(stmt.limit(limit).offset(offset)).mappings()]
+    count_stmt, page_stmt = list_statements(ctx, info, where, order)
+    total = ctx.conn.execute(count_stmt, where.params).scalar() or 0
+    rows = [dict(r) for r in ctx.conn.execute(page_stmt, {**where.params, "limit": limit, "offset": offset}).mappings()]
     item_schema = lst.get("item_schema")
-    items = [ctx.kit.records.shape(ctx.conn, info, with_caller_role(ctx, r), item_schema, ctx.op.fields or None) for r in rows]
+    items = ctx.kit.records.shape_many(ctx.conn, info, [with_caller_role(ctx, r) for r in rows], item_schema, ctx.op.fields or None)
     facts = {"total": int(total), "limit": limit, "offset": offset, "page": page, "count": len(items)}
     return Reply(ctx.op.success, envelope(ctx, items, facts))
 
@@ -253,78 +250,6 @@ def whole(ctx: Context, param: str | None, default: int) -> int:
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
         raise ctx.kit.validation_error(ctx.op, [{"field": str(param), "issue": "must be a whole number"}])
     return int(value)
-
-
-def apply_filters(ctx: Context, info: TableInfo, stmt: Any) -> Any:
-    t = info.table
-    for param, spec in (ctx.op.get("filters") or {}).items():
-        value = ctx.params.get(param)
-        if value is None or value == "":
-            continue
-        if spec.get("op") == "mine":
-            if value in (True, "true", "1") and ctx.principal is not None and spec["column"] in t.c:
-                stmt = stmt.where(t.c[spec["column"]] == ctx.principal.id)
-            continue
-        via = spec.get("via")
-        column = spec["column"]
-        if via:
-            child = ctx.kit.tables.get(via["table"])
-            if child is None:
-                continue
-            ct = child.table
-            sub = sa.select(ct.c[via["fk"]]).where(ct.c[column] == coerce(value, ct.c[column]))
-            stmt = stmt.where(t.c[via["key"]].in_(sub))
-            continue
-        col = t.c[column]
-        op = spec.get("op", "eq")
-        try:
-            if op in ("gte", "lte", "gt", "lt"):
-                v = coerce(value, col)
-                stmt = stmt.where({"gte": col >= v, "lte": col <= v, "gt": col > v, "lt": col < v}[op])
-            elif isinstance(value, str) and "," in value and spec.get("multi", True):
-                stmt = stmt.where(col.in_([coerce(v.strip(), col) for v in value.split(",") if v.strip()]))
-            elif isinstance(value, list):
-                stmt = stmt.where(col.in_([coerce(v, col) for v in value]))
-            else:
-                stmt = stmt.where(col == coerce(value, col))
-        except (ValueError, TypeError):
-            if value == spec.get("default"):
-                continue  # a default the docs wrote in prose ("from + 7 days"): not a value to filter by
-            raise ctx.kit.validation_error(ctx.op, [{"field": param, "issue": "invalid value"}]) from None
-    search = ctx.op.get("search")
-    if search and ctx.params.get(search["param"]):
-        term = str(ctx.params[search["param"]]).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = term + "%" if search.get("mode") == "prefix" else f"%{term}%"
-        cols = [t.c[c] for c in search.get("columns", []) if c in t.c]
-        if cols:
-            stmt = stmt.where(sa.or_(*[sa.func.lower(c).like(pattern, escape="\\") for c in cols]))
-    return stmt
-
-
-def apply_sort(ctx: Context, info: TableInfo, stmt: Any) -> Any:
-    t = info.table
-    spec = ctx.op.get("sort") or {}
-    raw = ctx.params.get(spec.get("param") or "") or spec.get("default") or ""
-    order: list[Any] = []
-    fields: dict[str, str | None] = spec.get("fields") or {}
-    for part in [p.strip() for p in str(raw).split(",") if p.strip()]:
-        desc = part.startswith("-")
-        name = part.lstrip("-+")
-        if ":" in name:  # `createdAt:desc`
-            name, _, direction = name.partition(":")
-            desc = direction.lower() == "desc"
-        if name not in fields and snake(name) not in t.c:
-            raise ApiError(
-                ctx.kit.validation_status(ctx.op),
-                spec.get("error_code") or ctx.kit.validation_code,
-                f"Unknown sort field '{name}'",
-                [{"field": spec.get("param") or "sort", "issue": f"unknown field '{name}'"}],
-            )
-        column = fields.get(name) if name in fields else snake(name)
-        if column and column in t.c:
-            order.append(t.c[column].desc() if desc else t.c[column].asc())
-    order += [t.c[c].asc() for c in info.pk]  # a stable order, so pages never overlap
-    return stmt.order_by(*order)
 
 
 def write_values(ctx: Context, info: TableInfo, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -43,7 +43,12 @@ def make_engine(url: str, pool_size: int = 10) -> sa.Engine:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # as many pooled connections as PostgreSQL gets: beyond the pool, every request would open (and set
+        # up) a new SQLite connection and close it again
+        pooled: dict[str, Any] = {}
+        if sa.engine.make_url(url).database not in (None, "", ":memory:"):
+            pooled = {"pool_size": pool_size, "max_overflow": pool_size * 2}  # a file: QueuePool
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pooled)
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, record: Any) -> None:
