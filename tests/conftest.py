@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,3 +69,27 @@ def postgres_url() -> str:
             pytest.fail("ROUNDTRIP_TEST_DATABASE_URL is not set, and CI=true requires the PostgreSQL tests to run")
         pytest.skip("set ROUNDTRIP_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) to run PostgreSQL tests")
     return url
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str = "rt_") -> Iterator[str]:
+    """A new PostgreSQL database on the test server (its URL), dropped afterwards even when connections remain."""
+    import psycopg
+    import sqlalchemy as sa
+
+    base = postgres_url()
+    name = prefix + uuid.uuid4().hex[:12]
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A scratch PostgreSQL database per test."""
+    with scratch_database() as url:
+        yield url

@@ -18,13 +18,12 @@ from typing import Any
 
 import httpx
 import jwt
-import psycopg
 import pytest
 import sqlalchemy as sa
 
 from roundtrip.appkit.security import Passwords
 from roundtrip.serve import Prepared, app_env, build_backend, prepare, uvicorn_command
-from tests.conftest import REPO, example_dir, postgres_url
+from tests.conftest import REPO, example_dir, scratch_database
 
 SPECS = REPO / "specs"
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -67,18 +66,6 @@ def running(p: Prepared, env: dict[str, str] | None = None) -> Iterator[str]:
             proc.wait(timeout=10)
 
 
-@contextlib.contextmanager
-def pg_database() -> Iterator[str]:
-    base = postgres_url()
-    name = "rt_app_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
 
 @contextlib.contextmanager
 def backend(specs: Path, tmp: Path, dialect: str, env: dict[str, str] | None = None) -> Iterator[str]:
@@ -92,7 +79,7 @@ def backend_and_database(specs: Path, tmp: Path, dialect: str, env: dict[str, st
     out = tmp / "out"
     build_backend(specs, out)
     if dialect == "postgresql":
-        with pg_database() as url:
+        with scratch_database("rt_app_") as url:
             with running(prepare(out, db=url), env) as base:
                 yield base, url.replace("postgresql://", "postgresql+psycopg://", 1)
     else:

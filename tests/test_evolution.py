@@ -13,10 +13,8 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -25,7 +23,7 @@ from roundtrip.db.runtime import make_engine, normalize_url
 from roundtrip.emit.migration_plan import _added_values, pg_name
 from roundtrip.emit.migration_state import STATE_PATH, decode_state
 from roundtrip.verify.tree import check_tree
-from tests.conftest import REPO, postgres_url
+from tests.conftest import REPO
 
 EVOLVE = REPO / "tests" / "fixtures" / "evolve"
 V1, V2 = EVOLVE / "v1", EVOLVE / "v2"
@@ -45,19 +43,6 @@ def cli(*args: object, expect: int = 0) -> subprocess.CompletedProcess[str]:
     )
     return proc
 
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A scratch PostgreSQL database per test (created on the server's `test` db, dropped after)."""
-    base = postgres_url()
-    name = "rt_evo_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _rows(url: str, out: Path, sql: str) -> list[dict[str, object]]:

@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -43,19 +42,6 @@ def generate(spec: Spec, out: Path) -> Path:
         path.write_text(content, encoding="utf-8")
     return out
 
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database per test (created on the server's `test` db, dropped after)."""
-    base = postgres_url()
-    name = "rt_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _reflect(url: str, out: Path) -> dict[str, object]:

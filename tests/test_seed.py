@@ -5,9 +5,7 @@ the docs hash, idempotently, all-or-nothing on a bad row; plus deterministic `--
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from roundtrip.emit.sqlalchemy_models import emit_models
 from roundtrip.ir import CheckConstraint, Column, Kind, SampleRow, Spec, Table, TypeRef
 from roundtrip.source import Span
 from roundtrip.writer import is_generated
-from tests.conftest import EXAMPLE_SETS, REPO, example_dir, postgres_url
+from tests.conftest import EXAMPLE_SETS, REPO, example_dir
 
 SETS = [*sorted(EXAMPLE_SETS), "specs"]
 
@@ -50,18 +48,6 @@ def generate(spec: Spec, out: Path) -> Path:
         path.write_text(content, encoding="utf-8")
     return out
 
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    base = postgres_url()
-    name = "rt_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def counts(out: Path, url: str | None) -> dict[str, int]:
