@@ -148,7 +148,10 @@ def test_several_params_in_one_row_keep_their_own_phrase() -> None:
     by = {p.name: p for p in params_from_rows(read_rows(table, "backend-spec.md", None), ParamIn.QUERY)}
     assert {"page", "limit", "sort"} <= set(by)
     assert by["sort"].default == "lastName"
-    assert not by["page"].has_default and by["page"].type.kind is Kind.STRING
+    # untyped page/limit are counts (their bounds come from the Pagination convention when emitted)
+    assert not by["page"].has_default and by["page"].type.kind is Kind.INTEGER
+    # the listed sort fields are what `sort` may name, as written (the resolver adds `-` per the convention)
+    assert by["sort"].type.kind is Kind.STRING and by["sort"].constraints.pattern == "^(?:lastName|-createdAt)$"
 
 
 def test_bullet_and_inline_parameters() -> None:

@@ -280,6 +280,18 @@ def test_taskboard_tenants_never_see_each_other(dialect: str, tmp_path: Path) ->
         r = c.post(f"/v1/projects/{project['id']}/tasks", json={"title": "Write the copy"}, headers=a)
         assert r.status_code == 201, r.text
         task = r.json()
+        r = c.post(f"/v1/projects/{project['id']}/tasks", json={"title": "Mine", "assigneeId": me_a["id"]}, headers=a)
+        assert r.status_code == 201, r.text
+        mine = r.json()
+        # `assigneeId` is "UUID, `me` or `none`" (API_SPEC.md:573): the caller's id, or no assignee
+        def listed(assignee: str) -> list[str]:
+            r = c.get(f"/v1/projects/{project['id']}/tasks", params={"assigneeId": assignee}, headers=a)
+            assert r.status_code == 200, r.text
+            return [t["id"] for t in r.json()["data"]]
+
+        assert listed("me") == listed(me_a["id"]) == [mine["id"]]
+        assert listed("none") == [task["id"]]
+        assert c.get(f"/v1/projects/{project['id']}/tasks", params={"assigneeId": "nobody-else"}, headers=a).status_code == 400
 
         assert c.get(f"/v1/projects/{project['id']}", headers=a).status_code == 200
         assert c.get(f"/v1/projects/{project['id']}", headers=b).status_code == 404
@@ -480,8 +492,15 @@ def test_library_librarian_walk(dialect: str, tmp_path: Path) -> None:
         # invalid input: the documented 400 envelope; unknown rows behind example-backed operations: 404
         r = c.post("/books", json={"title": ""}, headers=staff)
         assert r.status_code == 400 and r.json()["error"]["code"] == "VALIDATION_ERROR" and isinstance(r.json()["error"]["details"], dict)
-        r = c.get("/books", params={"limit": "ten"})
-        assert r.status_code == 400 and r.json()["error"]["details"] == {"limit": "must be a whole number"}, r.text
+        r = c.get("/books", params={"limit": "ten"})  # `limit` is an integer by the Pagination convention
+        assert r.status_code == 400 and r.json()["error"]["code"] == "VALIDATION_ERROR", r.text
+        assert set(r.json()["error"]["details"]) == {"limit"} and "integer" in r.json()["error"]["details"]["limit"], r.text
+        for value in ("0", "101"):  # 1..100 (conventions: max 100; a page of no rows is no page)
+            r = c.get("/books", params={"limit": value})
+            assert r.status_code == 400 and set(r.json()["error"]["details"]) == {"limit"}, r.text
+        r = c.get("/books", params={"sort": "author"})  # §3.4 lists relevance, title, -publishedYear
+        assert r.status_code == 400 and set(r.json()["error"]["details"]) == {"sort"}, r.text
+        assert c.get("/books", params={"sort": "-title"}).status_code == 200
         assert c.post(f"/loans/{10**9}/renew", headers=staff).status_code == 404
         assert c.post(f"/fines/{10**9}/waive", json={"reason": "Lost in the flood"}, headers=staff).status_code == 404
 

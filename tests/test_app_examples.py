@@ -98,11 +98,6 @@ EXPECTED_FAILURES: dict[tuple[str, str], tuple[int, str]] = {
         + NO_LIBRARY_ACCOUNT,
     ),
     ("library", "technical/backend-spec.md:750"): (401, "`me` needs a member token: " + NO_LIBRARY_ACCOUNT),
-    ("taskboard", "API_SPEC.md:616"): (
-        400,
-        "`assigneeId` is `UUID, me or none` (API_SPEC.md:573): the compiler keeps format uuid and notes the"
-        " aliases (readers/constraints.py), and the app implements neither alias",
-    ),
 }
 _HASHER = PasswordHash((BcryptHasher(), Argon2Hasher()))
 

@@ -59,21 +59,6 @@ CASES: dict[str, Case] = {
         "/auth/login",
         ("email", "ava.schmidt@deskmate.dev"),
         "Password123",
-        known={
-            # B2 (NOTES.md): DELETE /bookings/:id is a summary-table row with no section, so no error is documented.
-            ("DELETE /bookings/{id}", "ST103"),
-            # The docs list no errors for these operations, or lists without the status the backend answers
-            # (no common-error table; VALIDATION_ERROR/NOT_FOUND/FORBIDDEN exist only in the src/utils/errors.ts
-            # code listing): GET /bookings (400 for a bad `to`), GET /workspaces (400 for an unknown sort field),
-            # GET /workspaces/:workspaceId/rooms (403 for a non-member), PATCH /bookings/:id and PATCH /rooms/:id
-            # (404), PATCH /workspaces/:id (400 for an invalid openingTime).
-            ("GET /bookings", "ST103"),
-            ("GET /workspaces", "ST103"),
-            ("GET /workspaces/{workspaceId}/rooms", "ST103"),
-            ("PATCH /bookings/{id}", "ST103"),
-            ("PATCH /rooms/{id}", "ST103"),
-            ("PATCH /workspaces/{id}", "ST103"),
-        },
     ),
     # No sample users: register a student, then make it an admin so authoring endpoints answer.
     "exams": Case(
@@ -97,11 +82,6 @@ CASES: dict[str, Case] = {
         ("email", ""),
         account=("staff", "email", {"role": "admin", "status": "active"}),
         fake_rows=2,
-        known={
-            # §7.2's error categories are examples; the public GET /books lists its own errors without 400,
-            # and a sort field outside its allowed list answers 400 VALIDATION_ERROR, which it does not document.
-            ("GET /books", "ST103"),
-        },
     ),
 }
 

@@ -21,6 +21,7 @@ from typing import Any
 from roundtrip.emit.app_actions import action_model, lookups_model, samples_model
 from roundtrip.ir import Spec
 from roundtrip.ir.data import DefaultKind, Table
+from roundtrip.ir.listing import sort_fields
 from roundtrip.ir.naming import camel, plural, singular, snake, table_candidates
 from roundtrip.ir.types import Kind
 
@@ -658,7 +659,27 @@ def list_model(spec: Spec, doc: dict[str, Any], tables: dict[str, Table], t: Tab
         if f:
             default = names[name].get("schema", {}).get("default")
             filters[name] = {**f, "default": default} if default is not None else f
+            aliases = value_aliases(names[name].get("schema", {}))
+            if aliases:
+                filters[name]["aliases"] = aliases
     out["filters"] = filters
+    return out
+
+
+# Words the docs let stand for a value ("UUID, `me` or `none`"): the caller's own id, or no value at all.
+CALLER_ALIASES = frozenset({"me", "self", "current", "mine"})
+NULL_ALIASES = frozenset({"none", "null", "unassigned", "nobody"})
+
+
+def value_aliases(schema: dict[str, Any]) -> dict[str, str]:
+    """{word: "caller" | "null"} for the listed words of a union parameter schema whose meaning is known."""
+    out: dict[str, str] = {}
+    for variant in schema.get("oneOf") or schema.get("anyOf") or []:
+        for word in variant.get("enum", []) if isinstance(variant, dict) else []:
+            if str(word).lower() in CALLER_ALIASES:
+                out[str(word)] = "caller"
+            elif str(word).lower() in NULL_ALIASES:
+                out[str(word)] = "null"
     return out
 
 
@@ -673,7 +694,8 @@ def sort_model(spec: Spec, t: Table, param: dict[str, Any]) -> dict[str, Any]:
         if word.lower() in ("default", "asc", "desc", "and", "or", "prefix", "with", "for", "descending", "ascending"):
             continue
         allowed[word] = col if col in t.column_names else None
-    for value in schema.get("enum", []) or []:
+    listed = sort_fields(schema.get("pattern"))  # the compiled pattern's list: the app admits what the schema does
+    for value in [*(schema.get("enum", []) or []), *(listed[0] if listed else ())]:
         word = str(value).lstrip("-+").split(":")[0]
         col = snake(word)
         allowed[word] = col if col in t.column_names else None

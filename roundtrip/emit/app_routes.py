@@ -45,6 +45,9 @@ def param_type(schema: dict[str, Any], classes: set[str]) -> str:
     if "$ref" in s:
         name = s["$ref"][len(REF):]
         return f"schemas.{name}" if name in classes else "str"
+    variants = [v for v in s.get("oneOf") or s.get("anyOf") or [] if isinstance(v, dict) and v.get("type") != "null"]
+    if variants:  # "UUID, `me` or `none`": each variant's annotation, as pydantic publishes it back (anyOf)
+        return " | ".join(dict.fromkeys(param_type(v, classes) for v in variants))
     t = s.get("type")
     if isinstance(t, list):
         t = next((x for x in t if x != "null"), "string")

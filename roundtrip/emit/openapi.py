@@ -38,6 +38,7 @@ from roundtrip.ir.api import (
     SchemeKind,
     SecurityScheme,
 )
+from roundtrip.ir.listing import COUNT_PARAMS, OFFSET_PARAMS, PAGE_NUMBER_PARAMS, PAGE_SIZE_PARAMS
 from roundtrip.ir.matching import table_for_endpoint
 from roundtrip.ir.schema import Field
 from roundtrip.ir.spec import Convention, Spec
@@ -581,25 +582,21 @@ class _OperationBuilder:
 
 
 # ----- pagination parameters
-_LIMIT_PARAMS = frozenset({"limit", "pagesize", "page_size", "per_page", "perpage", "size", "take", "pagelimit"})
-_OFFSET_PARAMS = frozenset({"offset", "skip"})
-_PAGE_PARAMS = frozenset({"page", "pagenumber", "page_number"})
 
 
-def _single(conventions: Iterable[Convention], key: str) -> Any:
-    """A convention's value when the docs state one value; None when unstated or contradictory
-    (a contradiction is the validator's RT211, not the emitter's to settle)."""
-    values = {repr(c.value): c.value for c in conventions if c.key == key}
-    return next(iter(values.values())) if len(values) == 1 else None
+def _primary(conventions: Iterable[Convention], key: str) -> Any:
+    """A convention's value as first stated. Two statements that disagree are the validator's RT211,
+    which names the first as the one to keep; the emitter follows it rather than drop the bound."""
+    return next((c.value for c in conventions if c.key == key), None)
 
 
 def paginated(p: Parameter, conventions: Iterable[Convention]) -> Parameter:
     """A page-size/offset/page query parameter with the bounds the Pagination convention states
     ("`limit` … 1–100, default 20", "offset ≥ 0"), when the endpoint's own row leaves them unsaid
-    ("See Pagination"). An offset below 0 or a page below 1 names no page at all. A count typed
-    `number` (TypeScript has no integer type) is an integer: there is no page 1.5."""
+    ("See Pagination"). An offset below 0, a page below 1 or a page size below 1 names no page at
+    all. A count typed `number` (TypeScript has no integer type) is an integer: there is no page 1.5."""
     name = p.name.lower()
-    if name in _LIMIT_PARAMS | _OFFSET_PARAMS | _PAGE_PARAMS and p.type.kind is Kind.FLOAT:
+    if name in COUNT_PARAMS and p.type.kind is Kind.FLOAT:
         p = replace(p, type=TypeRef(Kind.INTEGER, nullable=p.type.nullable))
     if p.type.kind is not Kind.INTEGER:
         return p
@@ -608,11 +605,13 @@ def paginated(p: Parameter, conventions: Iterable[Convention]) -> Parameter:
         return p  # the endpoint states its own bounds
     conventions = tuple(conventions)
     lo = hi = default = None
-    if name in _LIMIT_PARAMS:
-        lo, hi, default = (_single(conventions, k) for k in ("pagination.min_limit", "pagination.max_limit", "pagination.default_limit"))
-    elif name in _OFFSET_PARAMS and _single(conventions, "pagination.style") == "offset":
+    if name in PAGE_SIZE_PARAMS:
+        lo, hi, default = (_primary(conventions, k) for k in ("pagination.min_limit", "pagination.max_limit", "pagination.default_limit"))
+        if lo is None and (isinstance(hi, int) or isinstance(default, int)):
+            lo = 1
+    elif name in OFFSET_PARAMS and _primary(conventions, "pagination.style") == "offset":
         lo = 0
-    elif name in _PAGE_PARAMS and _single(conventions, "pagination.style") == "page":
+    elif name in PAGE_NUMBER_PARAMS and _primary(conventions, "pagination.style") == "page":
         lo = 1
     out = p
     if isinstance(lo, int) or isinstance(hi, int):

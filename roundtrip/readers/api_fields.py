@@ -16,6 +16,7 @@ from typing import Any
 
 from roundtrip.diagnostics import Sink
 from roundtrip.ir import Constraints, Field, Kind, Parameter, ParamIn, TypeRef
+from roundtrip.ir.listing import COUNT_PARAMS, SORT_PARAMS, sort_pattern
 from roundtrip.markdown import Table
 from roundtrip.markdown.cst import ListItem
 from roundtrip.markdown.inline import code_spans
@@ -365,6 +366,12 @@ def read_rows(table: Table, file: str, sink: Sink | None) -> list[RowSpec]:
             if hd:
                 default, has_default = d, True
         t = _refine(t, values, integer)
+        aliases = next((ph.aliases for ph in phrases if ph.aliases), ())
+        if aliases and cons.format in _ALIASED_FORMATS and (t is None or t.kind in (Kind.STRING, _ALIASED_FORMATS[cons.format])):
+            # "UUID, `me` or `none`": a value of the format or one of the listed words, each a variant
+            variant = TypeRef(_ALIASED_FORMATS[cons.format])
+            t = TypeRef(Kind.UNION, nullable=t is not None and t.nullable, variants=(variant, TypeRef(Kind.ENUM, values=aliases)))
+            cons = replace(cons, format=None)
         if t is not None and t.kind in (Kind.INTEGER, Kind.FLOAT) and isinstance(default, str):
             default, _ = coerce_default(default, t)
         if has_default and not default_fits(default, t, cons):
@@ -394,6 +401,9 @@ def read_rows(table: Table, file: str, sink: Sink | None) -> list[RowSpec]:
             out.append(RowSpec(nm, nt, req, description, ncons, values, default, has_default, computed, span))
     return out
 
+
+# Formats a type of their own states, so that "UUID, `me` or `none`" can be a union of it and the words.
+_ALIASED_FORMATS = {"uuid": Kind.UUID, "date": Kind.DATE, "date-time": Kind.DATETIME}
 
 # "`easy`, `medium`, `hard` (comma-separated)": the value is a list of those values in one string.
 _SEVERAL = re.compile(r"\bcomma[\s-]*separated\b|\bcomma[\s-]*delimited\b", re.I)
@@ -449,13 +459,20 @@ def params_from_rows(rows: list[RowSpec], location: ParamIn) -> list[Parameter]:
     for r in rows:
         if location is ParamIn.HEADER and r.name.lower() in _SKIP_HEADERS:
             continue
-        t = r.type
+        t, cons = r.type, r.constraints
         if t is not None and t.kind is Kind.ENUM and r.name.lower() in _NO_ENUM_PARAMS and t.source is None:
-            t = TypeRef(Kind.STRING)  # listed sort fields are what `sort` may name, not its literal values
+            # listed sort fields are what `sort` may name, not an enum: a pattern admitting exactly them, which
+            # the resolver widens to `-field` when the Sorting convention says so
+            pattern = sort_pattern(t.values, signed=False) if r.name.lower() in SORT_PARAMS and cons.pattern is None else None
+            t = TypeRef(Kind.STRING, nullable=t.nullable)
+            if pattern is not None:
+                cons = replace(cons, pattern=pattern)
+        if t is None and location is ParamIn.QUERY and r.name.lower() in COUNT_PARAMS:
+            t = TypeRef(Kind.INTEGER)  # "| page, limit, sort | |": a page number or size is a count, though untyped
         required = r.required if r.required is not None else location is ParamIn.PATH
         out.append(Parameter(
             name=r.name, location=location, type=t or TypeRef(Kind.STRING), required=required,
-            description=r.description, default=r.default, has_default=r.has_default, constraints=r.constraints, span=r.span,
+            description=r.description, default=r.default, has_default=r.has_default, constraints=cons, span=r.span,
         ))
     return out
 

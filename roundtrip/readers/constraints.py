@@ -37,6 +37,8 @@ class Phrase:
     unique: bool = False
     integer: bool = False  # "Integer", "int"
     notes: tuple[str, ...] = field(default=())
+    # "UUID, `me` or `none`": words the value may be instead of one of its format (`me` = the caller)
+    aliases: tuple[str, ...] = ()
 
 
 # A phrase is one table cell or one comment; anything longer is prose we should not mine for numbers.
@@ -140,6 +142,7 @@ class _PhraseParser:
         self.unique = False
         self.integer = False
         self.notes: list[str] = []
+        self.aliases: tuple[str, ...] = ()
         self.slots: list[tuple[str, str]] = []  # placeholder index -> ("code"|"quote", content)
 
     # ---------------------------------------------------------------- driver
@@ -470,6 +473,8 @@ class _PhraseParser:
         if "format" in self.c and values:
             # "UUID, `me` or `none`": special words beside a format, not a closed list
             self.notes.append("also accepts " + ", ".join(values))
+            # words (`me`, `none`), not a spelling of the format itself (`YYYY-MM-DD`)
+            self.aliases = tuple(v for v in values if re.fullmatch(r"[a-z][a-z0-9_]*", v) and v != self.c["format"])
             return ()
         if self.enum_keyword:
             # "enum MaterialFormat" names a type; bare words count only as a list of two or more
@@ -488,9 +493,11 @@ class _PhraseParser:
             self.notes.append(f"default {self.default}")
             self.default, self.has_default = None, False
         c = Constraints(**{k: v for k, v in self.c.items() if k in Constraints.__dataclass_fields__})
+        values = self._values()
         return Phrase(
             constraints=c,
-            values=self._values(),
+            values=values,
+            aliases=self.aliases,
             default=self.default,
             has_default=self.has_default,
             computed=self.computed,

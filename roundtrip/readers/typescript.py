@@ -2,7 +2,8 @@
 
 Each fence is parsed on its own with tree-sitter (docs show fragments; a type used in one fence is often
 declared in another, even another document: references stay REF and the resolver links them).
-Only declarations are read. Classes, functions, tests and config blocks are ignored silently. A fence with
+Only declarations are read, and an error catalog (`new AppError('CODE', 'message', 401)` calls: ts_errors).
+Classes, functions, tests and config blocks are otherwise ignored silently. A fence with
 syntax errors gets one RT107 naming the first bad line, and the declarations that did parse are kept.
 """
 
@@ -22,6 +23,7 @@ from roundtrip.ir.schema import Field, Origin, Schema
 from roundtrip.ir.types import Kind, TypeRef
 from roundtrip.markdown import Document
 from roundtrip.markdown.cst import Block, Fence, ListBlock, Paragraph, Section
+from roundtrip.readers.ts_errors import error_catalog
 from roundtrip.readers.ts_seed import SeedReader
 from roundtrip.readers.ts_types import TsContext, TypeReader, leading_jsdoc, named, squash, string_value, text
 from roundtrip.readers.ts_zod import ZodReader, is_zod
@@ -97,6 +99,7 @@ class _FenceReader:
         if root.has_error:
             self._report_syntax_error(root)
         self._statements(root)
+        self.facts.common_errors.extend(error_catalog(root, self.ctx))
         if self.seed is not None:
             self.seed.calls(root)
             self.facts.samples.extend(self.seed.rows)

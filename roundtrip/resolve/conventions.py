@@ -3,6 +3,9 @@
 "Unknown fields return `400 INVALID_SORT_FIELD`" (a Sorting convention) is an error of every endpoint
 that takes `sort`: each gets it, so the compiled operation documents the status its backend answers.
 An endpoint that documents the same status and code itself keeps its own statement.
+
+"`sort=<field>` or `sort=-<field>` (descending); each list documents allowed fields": a sort parameter
+whose own row lists its fields (`title`, `-publishedYear`) admits each of them with or without `-`.
 (Pagination bounds are applied where parameters are emitted: roundtrip.emit.openapi.)
 """
 
@@ -12,8 +15,7 @@ import re
 from dataclasses import replace
 
 from roundtrip.ir import Convention, Endpoint, ErrorDoc, ParamIn
-
-_SORT_PARAMS = frozenset({"sort", "sortby", "sort_by", "orderby", "order_by"})
+from roundtrip.ir.listing import SORT_PARAMS, sort_fields, sort_pattern
 
 
 def _single(conventions: tuple[Convention, ...], key: str) -> object | None:
@@ -44,10 +46,13 @@ def apply_conventions(
     endpoints: tuple[Endpoint, ...], conventions: tuple[Convention, ...]
 ) -> tuple[Endpoint, ...]:
     sort_error = _sort_error(conventions)
+    signed_sort = _single(conventions, "sort.syntax") == "-field"
     out: list[Endpoint] = []
     for e in endpoints:
+        if signed_sort:
+            e = _signed_sort(e)
         errors = e.errors
-        takes_sort = any(p.location is ParamIn.QUERY and p.name.lower() in _SORT_PARAMS for p in e.parameters)
+        takes_sort = any(p.location is ParamIn.QUERY and p.name.lower() in SORT_PARAMS for p in e.parameters)
         if (
             sort_error is not None
             and takes_sort
@@ -56,3 +61,19 @@ def apply_conventions(
             errors = (*errors, sort_error)
         out.append(e if errors == e.errors else replace(e, errors=errors))
     return tuple(out)
+
+
+def _signed_sort(e: Endpoint) -> Endpoint:
+    """The endpoint with each listed sort field admitted as `field` and `-field`."""
+    params = []
+    for p in e.parameters:
+        listed = (
+            sort_fields(p.constraints.pattern)
+            if p.location is ParamIn.QUERY and p.name.lower() in SORT_PARAMS
+            else None
+        )
+        if listed is not None and not listed[1]:
+            pattern = sort_pattern((f.removeprefix("-") for f in listed[0]), signed=True)
+            p = replace(p, constraints=replace(p.constraints, pattern=pattern))
+        params.append(p)
+    return e if tuple(params) == e.parameters else replace(e, parameters=tuple(params))

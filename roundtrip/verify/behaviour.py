@@ -260,10 +260,14 @@ def _type(s: dict[str, Any]) -> str:
 
 
 def run_conflicts(d: Driver) -> None:
-    """A documented 409: the same valid request twice; the second must conflict."""
+    """A 409 the endpoint documents itself: the same valid request twice; the second must conflict.
+    A 409 only in the common catalog (`CONFLICT: (message) => new AppError('CONFLICT', message, 409)`)
+    says some request may conflict, not that a duplicate of this one does."""
     ctx = d.ctx
     for ep in ctx.spec.endpoints:
         if ep.method not in ("POST", "PUT") or 409 not in ctx.documented_statuses(ep) or not d.can_call(ep):
+            continue
+        if not any(e.status == 409 for e in ep.errors) and not any(r.status == 409 for r in ep.responses):
             continue
         span = ctx.where.status(ep, 409)
         documented = ctx.documented_statuses(ep)

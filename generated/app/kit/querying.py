@@ -68,6 +68,16 @@ def add_filters(ctx: Context, info: TableInfo, where: Criteria) -> None:
         if value is None or value == "":
             continue
         column = spec["column"]
+        alias = (spec.get("aliases") or {}).get(value) if isinstance(value, str) else None
+        if alias == "null":  # `assigneeId=none`: rows without one
+            where.equals(column, None)
+            continue
+        if alias == "caller":  # `assigneeId=me`: the caller's own id
+            if ctx.principal is None:
+                raise ctx.kit.validation_error(
+                    ctx.op, [{"field": param, "issue": f"'{value}' needs a signed-in caller"}]
+                )
+            value = ctx.principal.id
         if spec.get("op") == "mine":
             if value in (True, "true", "1") and ctx.principal is not None and column in t.c:
                 where.equals(column, ctx.principal.id)

@@ -1,0 +1,46 @@
+"""List-endpoint parameters every stage names the same way: page size, offset, page number and sort.
+
+The sort parameter's documented fields travel as one pattern (`^-?(?:title|publishedYear)$`): the
+compiled schema admits exactly those values, and the generated app reads the same list back from it
+(`sort_fields`), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+PAGE_SIZE_PARAMS = frozenset(
+    {"limit", "pagesize", "page_size", "per_page", "perpage", "size", "take", "pagelimit"}
+)
+OFFSET_PARAMS = frozenset({"offset", "skip"})
+PAGE_NUMBER_PARAMS = frozenset({"page", "pagenumber", "page_number"})
+COUNT_PARAMS = PAGE_SIZE_PARAMS | OFFSET_PARAMS | PAGE_NUMBER_PARAMS
+SORT_PARAMS = frozenset({"sort", "sortby", "sort_by", "orderby", "order_by"})
+
+# A field the pattern can name as written: `-` is left unescaped, as `\-` is no valid escape in the
+# unicode-mode ECMAScript regexes JSON Schema validators use.
+SORT_FIELD = re.compile(r"-?[A-Za-z_]\w*(?:\.\w+)*")
+# Exactly the shape sort_pattern writes: `^` optional `-?` `(?:a|b|-c)` `$`.
+_SORT_PATTERN = re.compile(
+    r"\^(-\?)?\(\?:((?:-?[A-Za-z_]\w*(?:\\\.\w+)*)(?:\|-?[A-Za-z_]\w*(?:\\\.\w+)*)*)\)\$"
+)
+
+
+def sort_pattern(fields: Iterable[str], *, signed: bool) -> str | None:
+    """The pattern of a sort parameter naming one of `fields`; `signed`: each may be prefixed with `-`
+    (descending). Unsigned lists keep a listed `-field` as the literal value the docs wrote. None when
+    a field is no plain name (`createdAt:desc`): the list is then not one this pattern can state."""
+    names = list(dict.fromkeys(fields))
+    if not names or not all(SORT_FIELD.fullmatch(f) for f in names):
+        return None
+    alternatives = "|".join(f.replace(".", "\\.") for f in names)
+    return f"^{'-?' if signed else ''}(?:{alternatives})$"
+
+
+def sort_fields(pattern: str | None) -> tuple[tuple[str, ...], bool] | None:
+    """(fields, signed) of a pattern sort_pattern wrote; None for any other pattern."""
+    m = _SORT_PATTERN.fullmatch(pattern or "")
+    if m is None:
+        return None
+    return tuple(f.replace("\\.", ".") for f in m.group(2).split("|")), m.group(1) is not None
