@@ -398,13 +398,8 @@ def auth_kind(method: str, path: str) -> str | None:
 
 def table_for(spec: Spec, tables: dict[str, Table], accounts: dict[str, Any], method: str, path: str, kind: str | None) -> str | None:
     linked = next((lk.table for lk in spec.links if lk.subject == f"endpoint:{method} {path}" and lk.table in tables), None)
-    segs = [s for s in segments(path) if not is_param(s)]
-    if kind and kind.startswith("auth-") and segs:
-        # `staff-login` is the staff table's login even when the link says otherwise
-        words = re.split(r"[-_]", segs[-1].lower())
-        for t in accounts:
-            if t in words or singular(t) in words:
-                return t
+    if kind and kind.startswith("auth-"):
+        # the resolver links an auth flow to its credential table (ir.matching.principal_for_auth): `staff-login` → staff
         return linked if linked in accounts else None
     return linked
 

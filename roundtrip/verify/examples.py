@@ -47,19 +47,29 @@ class ExampleRequest:
 def find_examples(spec: Spec, specs: Path) -> list[ExampleRequest]:
     """Every example request in the endpoint sections of the docs, in document order."""
     root = Path(specs)
-    if not root.exists():
-        return []
+    return _examples_in(spec, _documents(root)) if root.exists() else []
+
+
+def _documents(root: Path) -> list[tuple[str, Section]]:
+    """Each readable Markdown file under `root`, parsed once: (its name, its root section)."""
     base, files = discover(root)
-    by_heading = {(e.span.file, e.span.line): e for e in spec.endpoints if e.span.line}
-    prefixes = _prefixes(spec)
-    out: list[ExampleRequest] = []
+    out: list[tuple[str, Section]] = []
     for path in files:
         name = relative_name(base, path)
         try:
             doc, _ = parse_document(name, path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             continue
-        for section in doc.root.walk():
+        out.append((name, doc.root))
+    return out
+
+
+def _examples_in(spec: Spec, docs: list[tuple[str, Section]]) -> list[ExampleRequest]:
+    by_heading = {(e.span.file, e.span.line): e for e in spec.endpoints if e.span.line}
+    prefixes = _prefixes(spec)
+    out: list[ExampleRequest] = []
+    for name, root in docs:
+        for section in root.walk():
             if section.heading is None:
                 continue
             ep = by_heading.get((name, section.heading.span.line))
@@ -78,21 +88,16 @@ def find_examples(spec: Spec, specs: Path) -> list[ExampleRequest]:
 def find_documented_requests(spec: Spec, specs: Path) -> list[ExampleRequest]:
     """Every request the docs show for an endpoint: its curl/http examples (`find_examples`), else its
     concrete request lines, else its request-body example; in document order."""
-    replayed = find_examples(spec, specs)
-    covered = {(ex.method, ex.template) for ex in replayed}
     root = Path(specs)
     if not root.exists():
-        return replayed
-    base, files = discover(root)
+        return []
+    docs = _documents(root)  # parsed once for the replayed examples and the rest
+    replayed = _examples_in(spec, docs)
+    covered = {(ex.method, ex.template) for ex in replayed}
     prefixes = _prefixes(spec)
     out = list(replayed)
-    for path in files:
-        name = relative_name(base, path)
-        try:
-            doc, _ = parse_document(name, path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            continue
-        for section in doc.root.walk():
+    for name, doc_root in docs:
+        for section in doc_root.walk():
             endpoints = _endpoints_in(spec, section, name)
             if not endpoints:
                 continue
