@@ -64,6 +64,19 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split()) if isinstance(value, (str, int, float)) else ""
 
 
+
+def json_pointer(doc: Any, ref: str) -> Any:
+    """The node a local `$ref` (`#/components/schemas/A~1B`) names in `doc`; None when it names nothing."""
+    if not ref.startswith("#/"):
+        return None
+    node: Any = doc
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
 class _Reader:
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
@@ -82,15 +95,7 @@ class _Reader:
         return node
 
     def pointer(self, ref: str) -> Any:
-        if not ref.startswith("#/"):
-            return None
-        node: Any = self.doc
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, dict) or part not in node:
-                return None
-            node = node[part]
-        return node
+        return json_pointer(self.doc, ref)
 
     def example_value(self, value: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -> Any:
         """An example value with every `{"$ref": "#/components/examples/x"}` inside it replaced by that

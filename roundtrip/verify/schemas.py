@@ -16,6 +16,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from roundtrip.importers.openapi import json_pointer
+
 NOISE = ("title", "description", "summary", "example", "examples", "deprecated", "externalDocs", "xml", "$comment")
 MAX_DEPTH = 24
 
@@ -25,15 +27,7 @@ def is_inferred(schema: dict[str, Any]) -> bool:
 
 
 def resolve_ref(doc: dict[str, Any], ref: str) -> Any:
-    if not ref.startswith("#/"):
-        return None
-    node: Any = doc
-    for part in ref[2:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
+    return json_pointer(doc, ref)
 
 
 def normalize(schema: Any, doc: dict[str, Any], depth: int = 0, seen: tuple[str, ...] = ()) -> dict[str, Any]:
