@@ -36,3 +36,4 @@ def test_naming_round_trips() -> None:
     assert camel("due_date") == "dueDate"
     assert plural("category") == "categories" and plural("exam_attempt") == "exam_attempts" and plural("status") == "statuses"
     assert singular("categories") == "category" and singular("addresses") == "address" and singular("exam_attempts") == "exam_attempt"
+    assert singular("quizzes") == "quiz" and plural("quiz") == "quizzes" and singular("exam_quizzes") == "exam_quiz"

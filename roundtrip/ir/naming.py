@@ -11,7 +11,17 @@ import re
 _CAMEL_1 = re.compile(r"(.)([A-Z][a-z]+)")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
 
-_IRREGULAR = {"person": "people", "child": "children", "staff": "staff", "status": "statuses", "index": "indexes", "data": "data", "media": "media"}
+# Plurals the suffix rules get wrong (quiz → quizes, quizzes → quizz).
+_IRREGULAR = {
+    "person": "people",
+    "child": "children",
+    "staff": "staff",
+    "status": "statuses",
+    "index": "indexes",
+    "data": "data",
+    "media": "media",
+    "quiz": "quizzes",
+}
 _IRREGULAR_REV = {v: k for k, v in _IRREGULAR.items()}
 
 
