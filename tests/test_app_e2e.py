@@ -37,26 +37,22 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(p: Prepared, env: dict[str, str] | None = None) -> Iterator[str]:
-    """uvicorn on 127.0.0.1 with a free port; always stopped (by its pid) when the block ends."""
-    port = free_port()
-    extra = {"JWT_SECRET": SECRET, "LOG_LEVEL": "WARNING", **(env or {})}
-    log = p.out / f"uvicorn-{port}.log"
+def started(cmd: list[str], env: dict[str, str], log: Path, probe: str, *, timeout: float = 40, cwd: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """`cmd` started with its output in `log`, once `probe` answers 200; always stopped (by its pid) when the block ends."""
     with open(log, "wb") as fh:
-        proc = subprocess.Popen(uvicorn_command(p.out, "127.0.0.1", port), env=app_env(p, extra), stdout=fh, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise AssertionError(f"uvicorn exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+                raise AssertionError(f"{cmd[0]} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/health/live", timeout=2).status_code == 200:
+                if httpx.get(probe, timeout=2).status_code == 200:
                     break
             if time.monotonic() > deadline:
-                raise AssertionError(f"uvicorn did not start in 40 s:\n{log.read_text(errors='replace')[-3000:]}")
+                raise AssertionError(f"{probe} did not answer in {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.2)
-        yield base
+        yield proc
     finally:
         proc.terminate()
         try:
@@ -64,6 +60,17 @@ def running(p: Prepared, env: dict[str, str] | None = None) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running(p: Prepared, env: dict[str, str] | None = None) -> Iterator[str]:
+    """uvicorn on 127.0.0.1 with a free port, serving the generated backend `p`."""
+    port = free_port()
+    extra = {"JWT_SECRET": SECRET, "LOG_LEVEL": "WARNING", **(env or {})}
+    base = f"http://127.0.0.1:{port}"
+    cmd = uvicorn_command(p.out, "127.0.0.1", port)
+    with started(cmd, app_env(p, extra), p.out / f"uvicorn-{port}.log", f"{base}/health/live"):
+        yield base
 
 
 
@@ -521,26 +528,9 @@ def test_serve_from_a_spec_folder_prints_the_banner_and_serves(tmp_path: Path) -
     env = {k: v for k, v in os.environ.items() if k != "JWT_SECRET"}
     env["PYTHONPATH"] = str(REPO)
     log = tmp_path / "serve.log"
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
-            time.sleep(0.3)
+    with started([sys.executable, "-c", code], env, log, f"http://127.0.0.1:{port}/health/ready", timeout=90, cwd=tmp_path):
         r = httpx.post(f"http://127.0.0.1:{port}/v1/auth/login", json={"email": "dev.sharma@example.net", "password": "PantryDemo123"}, timeout=30)
         assert r.status_code == 200 and r.json()["user"]["role"] == "moderator"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
     banner = log.read_text(errors="replace")
     assert f"http://127.0.0.1:{port}/docs" in banner and "ben.okafor@example.com  (member)" in banner and "seeded:" in banner
     caches = list((tmp_path / ".roundtrip-cache").iterdir())
