@@ -120,13 +120,12 @@ def migration_history(out: Path) -> list[Any]:
 
 
 def db_change_set(old: Spec, new: Spec) -> Any:
-    """roundtrip.diff's database changes (RD2xx) and documented column renames, as the migration emitter takes them."""
-    from roundtrip.diff.db_changes import column_renames, db_changes
+    """roundtrip.diff's database changes (RD2xx) and documented table and column renames, as the migration emitter takes them."""
+    from roundtrip.diff.db_changes import all_column_renames, db_changes, table_renames
     from roundtrip.emit.migration_plan import ChangeSet
 
-    old_by = {t.name: t for t in old.tables}
-    renames = {t.name: r for t in new.tables if t.name in old_by and (r := column_renames(old_by[t.name], t))}
-    return ChangeSet(tuple((c.rule, c.subject, c.message) for c in db_changes(old, new)), renames)
+    changes = tuple((c.rule, c.subject, c.message) for c in db_changes(old, new))
+    return ChangeSet(changes, all_column_renames(old, new), table_renames(old, new))
 
 
 def user_layer_files(spec: Spec) -> dict[str, str]:

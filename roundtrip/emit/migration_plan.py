@@ -1,11 +1,11 @@
 """The operations that take a database from one data model to the next, for each dialect.
 
-    steps = plan_steps(old_view, new_view, renames, touched)   # upgrade
-    back = plan_steps(new_view, old_view, inverted, touched)   # downgrade: the same planner, reversed
+    steps = plan_steps(old_view, new_view, change)                                # upgrade
+    back = plan_steps(new_view, old_view, change.reversed(), downgrade=True)      # the same planner, reversed
 
-What changed, and which columns were renamed, comes from `roundtrip.diff` (RD2xx with the docs'
-"renamed from `x`"), handed in as plain data (`ChangeSet`) because emitters do not import the
-differ. This module only decides how to print the change for the tables the differ named, from
+What changed, and which tables and columns were renamed, comes from `roundtrip.diff` (RD2xx with
+the docs' "renamed from `x`"), handed in as plain data (`ChangeSet`) because emitters do not import
+the differ. This module only decides how to print the change for the tables the differ named, from
 the two rendered view models (so a PostgreSQL-only CHECK, a translated default or a generated
 index name is compared in the spelling the database actually has):
 
@@ -14,13 +14,21 @@ index name is compared in the spelling the database actually has):
   `tasks_owner_id_fkey`), and renamed along with a renamed column so a migrated database has the
   names a fresh one would. Enum types gain values with ALTER TYPE … ADD VALUE; removing values
   recreates the type and converts the columns through text.
-* SQLite: a changed table is rebuilt (create the new table under a temporary name, copy every
-  row with renamed columns mapped, drop the old table, rename): what Alembic's batch mode does,
-  but from the new table's own definition, so CHECK lists and unnamed constraints come out
-  exactly as in a fresh database. Index-only changes stay CREATE/DROP INDEX.
+  A renamed table keeps its rows, and the references to it (foreign keys follow the table);
+  its unnamed constraints and serial sequences take the new table's names. A generated column
+  whose expression changed is dropped and added again (its values are computed, nothing is lost),
+  with the indexes and constraints PostgreSQL drops along with it; a column that stops being
+  generated keeps its values (DROP EXPRESSION). Exclusion constraints are added, dropped and
+  renamed like the other constraints.
+* SQLite: tables and columns are renamed first (ALTER TABLE … RENAME, which also rewrites the
+  foreign keys of other tables that reference them), then a table whose definition changed in any
+  other way is rebuilt (create the new table under a temporary name, copy every row, drop the old
+  table, rename): what Alembic's batch mode does, but from the new table's own definition, so
+  CHECK lists and unnamed constraints come out exactly as in a fresh database. Index-only changes
+  stay CREATE/DROP INDEX.
 
-A rename is always a rename (ALTER … RENAME COLUMN, or the copy maps old → new): never a drop and
-an add that would lose the column's data.
+A rename is always a rename (ALTER … RENAME, or the rebuild's copy keeps the renamed column):
+never a drop and an add that would lose data.
 """
 
 from __future__ import annotations
@@ -37,7 +45,17 @@ from sqlalchemy.dialects import postgresql
 from roundtrip.emit.migration_render import REBUILD_PREFIX, render_ops
 from roundtrip.emit.sa_build import build_metadata, migration_enum_code
 from roundtrip.emit.sa_code import build, pystr, render
-from roundtrip.emit.sa_view import PG, SQLITE, CheckView, ColumnView, DataView, EnumView, IndexView, TableView
+from roundtrip.emit.sa_view import (
+    PG,
+    SQLITE,
+    CheckView,
+    ColumnView,
+    DataView,
+    EnumView,
+    ExclusionView,
+    IndexView,
+    TableView,
+)
 from roundtrip.ir import Spec
 
 _OLD_SUFFIX = "__roundtrip_old"
@@ -50,14 +68,32 @@ class ChangeSet:
     changes: tuple[
         tuple[str, str, str], ...
     ] = ()  # (rule, subject, message): "RD207", "table:users/column:x", "…"
-    renames: dict[str, dict[str, str]] = field(default_factory=dict)  # table → {old column: new column}
+    renames: dict[str, dict[str, str]] = field(default_factory=dict)  # new table → {old column: new column}
+    tables: dict[str, str] = field(default_factory=dict)  # old table → new table (documented renames)
 
     def touched_tables(self) -> set[str]:
+        """The tables (their new names) something changed in."""
         return {
             subject.split("/", 1)[0].removeprefix("table:")
             for _, subject, _ in self.changes
             if subject.startswith("table:")
         }
+
+    def reversed(self) -> ChangeSet:
+        """The same change from the new data model back to the old one (for downgrade)."""
+        back = {v: k for k, v in self.tables.items()}
+
+        def subject(text: str) -> str:
+            if not text.startswith("table:"):
+                return text
+            head, sep, rest = text.partition("/")
+            return "table:" + back.get(head.removeprefix("table:"), head.removeprefix("table:")) + sep + rest
+
+        return ChangeSet(
+            tuple((rule, subject(sub), message) for rule, sub, message in self.changes),
+            {back.get(t, t): {v: k for k, v in m.items()} for t, m in self.renames.items()},
+            back,
+        )
 
 
 Compare = Callable[[Spec, Spec], ChangeSet]
@@ -124,9 +160,13 @@ def _check_names(tv: TableView, checks: list[CheckView]) -> list[str]:
 
 
 def _rename_sql(sql: str, ren: dict[str, str]) -> str:
+    """`sql` in renamed columns' new names (string literals left alone)."""
     if not ren:
         return sql
-    return re.sub(r"\b[A-Za-z_]\w*\b", lambda m: ren.get(m.group(0), m.group(0)), sql)
+    parts = re.split(r"('(?:[^']|'')*')", sql)
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: ren.get(m.group(0), m.group(0)), parts[i])
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,18 +185,28 @@ class _Delta:
     create_uniques: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     create_fks: list[tuple[str, Any]] = field(default_factory=list)  # (name, ForeignKeyView)
     rename_constraints: list[tuple[str, str]] = field(default_factory=list)
+    rename_indexes: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # PostgreSQL: same definition, new name
     primary_key: tuple[str, ...] | None = None  # new primary key columns when it changed
     drop_indexes: list[IndexView] = field(default_factory=list)
     create_indexes: list[IndexView] = field(default_factory=list)
+    regenerated: list[tuple[ColumnView, ColumnView]] = field(
+        default_factory=list
+    )  # generated anew: drop + add
+    drop_expressions: list[str] = field(default_factory=list)  # generated → plain column, values kept
+    create_exclusions: list[str] = field(default_factory=list)  # names (PostgreSQL only)
 
     @property
-    def structural(self) -> bool:
+    def rebuilds(self) -> bool:
+        """SQLite must rebuild the table: anything but renames and indexes changed."""
         return bool(
-            self.renames
-            or self.added
+            self.added
             or self.dropped
             or self.altered
-            or self.drop_constraints
+            or self.regenerated
+            or self.drop_expressions
+            or any(kind != "exclude" for _, kind in self.drop_constraints)
             or self.create_checks
             or self.create_uniques
             or self.create_fks
@@ -165,13 +215,13 @@ class _Delta:
 
 
 class _Planner:
-    def __init__(
-        self, old: DataView, new: DataView, renames: dict[str, dict[str, str]], touched: set[str]
-    ) -> None:
+    def __init__(self, old: DataView, new: DataView, change: ChangeSet, downgrade: bool) -> None:
         self.old, self.new = old, new
         self.ob, self.nb = build_metadata(old), build_metadata(new)
-        self.renames = renames
-        self.touched = touched
+        self.renames = change.renames
+        self.tables = change.tables
+        self.touched = change.touched_tables()
+        self.downgrade = downgrade
         self.old_enums = {e.var: e for e in old.enums}
         self.new_enums = {e.var: e for e in new.enums}
         old_by = {e.name: e for e in old.enums}
@@ -208,8 +258,13 @@ class _Planner:
             if nc is None:
                 d.dropped.append(oc)
                 continue
+            if nc.computed and _rename_sql(oc.computed, ren) != nc.computed:
+                d.regenerated.append((oc, nc))  # values come from the new expression: drop and add
+                continue
             if nc.name != oc.name:
                 d.renames.append((oc.name, nc.name))
+            if oc.computed and not nc.computed:
+                d.drop_expressions.append(nc.name)
             before = (
                 self._type_key(oc, self.old_enums),
                 oc.nullable,
@@ -230,7 +285,12 @@ class _Planner:
         if old_pk != nt.primary_key:
             d.drop_constraints.insert(0, (pg_name(ot.name, [], "pkey"), "primary"))
             d.primary_key = nt.primary_key
+        elif ot.name != nt.name and ot.primary_key:
+            d.rename_constraints.append((pg_name(ot.name, [], "pkey"), pg_name(nt.name, [], "pkey")))
         self._indexes(d, ot, nt, ren, dialect)
+        if dialect == PG:
+            self._exclusions(d, ot, nt, ren)
+            self._regenerated_dependents(d, ot, nt, ren)
         return d
 
     def _checks(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str], dialect: str) -> None:
@@ -247,7 +307,7 @@ class _Planner:
 
     def _uniques(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str]) -> None:
         def keys(tv: TableView, rn: dict[str, str]) -> dict[tuple[str, ...], str]:
-            out = {
+            out: dict[tuple[str, ...], str] = {
                 (rn.get(c.name, c.name),): pg_name(tv.name, [c.name], "key") for c in tv.columns if c.unique
             }
             for u in tv.uniques:
@@ -272,10 +332,12 @@ class _Planner:
                 fk.onupdate,
             )
 
-        olds = {
-            key(fk, ren, self.renames.get(fk.ref_table, {})): fk.name or pg_name(ot.name, fk.columns, "fkey")
-            for fk in ot.foreign_keys
-        }
+        def old_key(fk: Any) -> tuple[Any, ...]:
+            ref_table = self.tables.get(fk.ref_table, fk.ref_table)  # a reference follows a renamed table
+            k = key(fk, ren, self.renames.get(ref_table, {}))
+            return (k[0], ref_table, *k[2:])
+
+        olds = {old_key(fk): fk.name or pg_name(ot.name, fk.columns, "fkey") for fk in ot.foreign_keys}
         news = {
             key(fk, {}, {}): (fk.name or pg_name(nt.name, fk.columns, "fkey"), fk) for fk in nt.foreign_keys
         }
@@ -296,12 +358,102 @@ class _Planner:
 
         olds = {ix.name: ix for ix in ot.indexes if ix.dialect in ("", dialect)}
         news = {ix.name: ix for ix in nt.indexes if ix.dialect in ("", dialect)}
+        # Same name, new definition: dropped (before the columns change) and created again (after).
         d.drop_indexes = [
             ix for name, ix in olds.items() if name not in news or sig(ix, ren) != sig(news[name], {})
         ]
         d.create_indexes = [
             ix for name, ix in news.items() if name not in olds or sig(olds[name], ren) != sig(ix, {})
         ]
+        if dialect == PG:  # an index only renamed (its name followed a renamed table) is renamed in place
+            for ix in list(d.drop_indexes):
+                same = next(
+                    (n for n in d.create_indexes if n.name not in olds and sig(n, {}) == sig(ix, ren)), None
+                )
+                if same is not None and ix.name not in news:
+                    d.drop_indexes.remove(ix)
+                    d.create_indexes.remove(same)
+                    d.rename_indexes.append((ix.name, same.name))
+
+    def _exclusions(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str]) -> None:
+        """PostgreSQL exclusion constraints, matched by definition: renamed, dropped, created."""
+
+        def sig(x: ExclusionView, rn: dict[str, str]) -> tuple[Any, ...]:
+            return (
+                tuple((_rename_sql(e, rn), op) for e, op in x.elements),
+                x.using,
+                _rename_sql(x.where, rn),
+            )
+
+        olds = {sig(x, ren): x.name for x in ot.exclusions}
+        news = {sig(x, {}): x.name for x in nt.exclusions}
+        for k, name in olds.items():
+            if k not in news:
+                d.drop_constraints.append((name, "exclude"))
+            elif news[k] != name:
+                d.rename_constraints.append((name, news[k]))
+        d.create_exclusions += [name for k, name in news.items() if k not in olds]
+
+    def _regenerated_dependents(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str]) -> None:
+        """Dropping a column (a generated one added again) drops its indexes and constraints on
+        PostgreSQL: drop them first by name, create them again after the column is back."""
+        if not d.regenerated:
+            return
+        old_cols = {oc.name for oc, _ in d.regenerated}
+        new_cols = {nc.name for _, nc in d.regenerated}
+        o_names, n_names = [c.name for c in ot.columns], [c.name for c in nt.columns]
+
+        def index_uses(ix: IndexView, names: list[str], cols: set[str]) -> bool:
+            text = " ".join(f"{e.column} {e.expression}" for e in ix.elements) + " " + ix.where
+            return bool(set(_referenced(text, names)) & cols)
+
+        for ix in ot.indexes:
+            if ix.dialect in ("", PG) and index_uses(ix, o_names, old_cols) and ix not in d.drop_indexes:
+                d.drop_indexes.append(ix)
+                d.rename_indexes = [(a, b) for a, b in d.rename_indexes if a != ix.name]
+        for ix in nt.indexes:
+            if ix.dialect in ("", PG) and index_uses(ix, n_names, new_cols) and ix not in d.create_indexes:
+                d.create_indexes.append(ix)
+        dropping: list[tuple[str, str]] = []
+        olds = [ck for ck in ot.checks if ck.dialect in ("", PG)]
+        for ck, name in zip(olds, _check_names(ot, olds), strict=True):
+            if set(_referenced(ck.sql, o_names)) & old_cols:
+                dropping.append((name, "check"))
+        news = [ck for ck in nt.checks if ck.dialect in ("", PG)]
+        for ck, name in zip(news, _check_names(nt, news), strict=True):
+            if set(_referenced(ck.sql, n_names)) & new_cols and (name, ck.sql) not in d.create_checks:
+                d.create_checks.append((name, ck.sql))
+        for oc in ot.columns:
+            if oc.unique and oc.name in old_cols:
+                dropping.append((pg_name(ot.name, [oc.name], "key"), "unique"))
+        for u in ot.uniques:
+            if set(u.columns) & old_cols:
+                dropping.append((u.name or pg_name(ot.name, u.columns, "key"), "unique"))
+        for nc in nt.columns:
+            if nc.unique and nc.name in new_cols:
+                d.create_uniques.append((pg_name(nt.name, [nc.name], "key"), (nc.name,)))
+        for nu in nt.uniques:
+            if set(nu.columns) & new_cols:
+                d.create_uniques.append((nu.name or pg_name(nt.name, nu.columns, "key"), nu.columns))
+        for ex in ot.exclusions:
+            if set(_referenced(" ".join(e for e, _ in ex.elements) + " " + ex.where, o_names)) & old_cols:
+                dropping.append((ex.name, "exclude"))
+        for ex in nt.exclusions:
+            if set(_referenced(" ".join(e for e, _ in ex.elements) + " " + ex.where, n_names)) & new_cols:
+                d.create_exclusions.append(ex.name)
+        for fk in ot.foreign_keys:
+            if set(fk.columns) & old_cols:
+                dropping.append((fk.name or pg_name(ot.name, fk.columns, "fkey"), "foreignkey"))
+        for nfk in nt.foreign_keys:
+            if set(nfk.columns) & new_cols:
+                d.create_fks.append((nfk.name or pg_name(nt.name, nfk.columns, "fkey"), nfk))
+        gone = {name for name, _ in dropping}
+        d.rename_constraints = [(a, b) for a, b in d.rename_constraints if a not in gone]
+        d.drop_constraints += [c for c in dropping if c not in d.drop_constraints]
+        d.create_checks = list(dict.fromkeys(d.create_checks))
+        d.create_uniques = list(dict.fromkeys(d.create_uniques))
+        d.create_exclusions = list(dict.fromkeys(d.create_exclusions))
+        d.create_fks = list({name: (name, fk) for name, fk in d.create_fks}.values())
 
     # ------------------------------------------------------------- printing helpers
 
@@ -312,11 +464,10 @@ class _Planner:
         raise KeyError(f"index {ix.name} of {table} was not built")
 
     def _create_table(self, name: str, dialect: str) -> list[str]:
-        table = self.nb.tables[name]
+        table, tv = self.nb.tables[name], self.new.table(name)
+        assert tv is not None
         op_list: list[Any] = [ops.CreateTableOp.from_table(table)]
-        op_list += [
-            self._index_op(name, ix) for ix in self.new.table(name).indexes if ix.dialect in ("", dialect)
-        ]  # type: ignore[union-attr]
+        op_list += [self._index_op(name, ix) for ix in tv.indexes if ix.dialect in ("", dialect)]
         return [render_ops(op_list, self.nb, 0)]
 
     def _late_fks(self, names: list[str]) -> list[str]:
@@ -329,20 +480,31 @@ class _Planner:
     # ------------------------------------------------------------- the two branches
 
     def run(self) -> Steps:
-        old_names = [t.name for t in self.old.tables]
         new_names = [t.name for t in self.new.tables]
-        created = [n for n in new_names if n not in old_names]
-        dropped = [n for n in reversed(old_names) if n not in new_names]
-        kept = [n for n in new_names if n in old_names and (n in self.touched or self._uses_changed_enum(n))]
+        source = {self.tables.get(t.name, t.name): t.name for t in self.old.tables}  # new name → old name
+        source = {n: o for n, o in source.items() if n in new_names}
+        created = [n for n in new_names if n not in source]
+        dropped = [t.name for t in reversed(self.old.tables) if self.tables.get(t.name, t.name) not in source]
+        kept = [
+            (source[n], n)
+            for n in new_names
+            if n in source and (n in self.touched or source[n] != n or self._uses_changed_enum(n))
+        ]
         steps = Steps()
         self._inplace(steps.inplace, created, dropped, kept)
         self._sqlite(steps, created, dropped, kept)
         return steps
 
-    def _inplace(self, out: list[str], created: list[str], dropped: list[str], kept: list[str]) -> None:
-        for ext in self.new.extensions:
-            if ext not in self.old.extensions:
-                out.append(f"op.execute(rt.CreateExtension({pystr(ext)}))")
+    def _pair(self, old_name: str, new_name: str) -> tuple[TableView, TableView]:
+        ot, nt = self.old.table(old_name), self.new.table(new_name)
+        assert ot is not None and nt is not None
+        return ot, nt
+
+    def _inplace(
+        self, out: list[str], created: list[str], dropped: list[str], kept: list[tuple[str, str]]
+    ) -> None:
+        # Created where missing and marked as this revision's, so the downgrade drops only what it created.
+        out += [f"_create_extension({pystr(x)})" for x in self.new.extensions if x not in self.old.extensions]
         old_enums = {e.name: e for e in self.old.enums}
         new_enums = {e.name: e for e in self.new.enums}
         recreate: list[EnumView] = []
@@ -356,27 +518,43 @@ class _Planner:
                     recreate.append(e)
                 else:
                     out += [f"_add_enum_value({pystr(_add_value_sql(name, v, pos))})" for v, pos in added]
-        deltas = {n: self.delta(self.old.table(n), self.new.table(n), PG) for n in kept}  # type: ignore[arg-type]
+        # A renamed table first: everything below addresses it by its new name. Foreign keys of other
+        # tables follow it (they reference the table, not its name).
+        out += [f"op.rename_table({pystr(o)}, {pystr(n)})" for o, n in kept if o != n]
+        deltas = {n: self.delta(*self._pair(o, n), PG) for o, n in kept}
         for n, d in deltas.items():
             out += [f"op.drop_index({pystr(ix.name)}, table_name={pystr(n)})" for ix in d.drop_indexes]
             out += [
-                f"op.drop_constraint({pystr(name)}, {pystr(n)}, type_={pystr(kind)})"
+                f"op.drop_constraint({pystr(name)}, {pystr(n)})"  # alembic names no exclusion type
+                if kind == "exclude"
+                else f"op.drop_constraint({pystr(name)}, {pystr(n)}, type_={pystr(kind)})"
                 for name, kind in d.drop_constraints
             ]
-        for n, d in deltas.items():
+        for (o, n), d in zip(kept, deltas.values(), strict=True):
             out += [
                 f"op.alter_column({pystr(n)}, {pystr(a)}, new_column_name={pystr(b)})" for a, b in d.renames
             ]
+            out += self._sequence_renames(*self._pair(o, n))
             out += [
                 f"op.execute({pystr(f'ALTER TABLE {_q(n)} RENAME CONSTRAINT {_q(a)} TO {_q(b)}')})"
                 for a, b in d.rename_constraints
             ]
-            if d.added:
-                cols = [
+            out += [
+                f"op.execute({pystr(f'ALTER INDEX {_q(a)} RENAME TO {_q(b)}')})" for a, b in d.rename_indexes
+            ]
+            out += [f"op.drop_column({pystr(n)}, {pystr(oc.name)})" for oc, _ in d.regenerated]
+            out += [
+                f"op.execute({pystr(f'ALTER TABLE {_q(n)} ALTER COLUMN {_q(c)} DROP EXPRESSION')})"
+                for c in d.drop_expressions
+            ]
+            adding = {c.name for c in d.added} | {nc.name for _, nc in d.regenerated}
+            if adding:  # in the new table's column order: a generated column may use a column added with it
+                add_ops = [
                     ops.AddColumnOp.from_column_and_tablename(None, n, self.nb.tables[n].c[c.name])
-                    for c in d.added
+                    for c in self.new.table(n).columns  # type: ignore[union-attr]
+                    if c.name in adding
                 ]
-                out.append(render_ops(cols, self.nb, 0))
+                out.append(render_ops(add_ops, self.nb, 0))
             for oc, nc in d.altered:
                 out += self._alter(n, oc, nc)
             out += [f"op.drop_column({pystr(n)}, {pystr(c.name)})" for c in d.dropped]
@@ -398,6 +576,7 @@ class _Planner:
             ]
             if d.create_indexes:
                 out.append(render_ops([self._index_op(n, ix) for ix in d.create_indexes], self.nb, 0))
+            out += [f"op.execute({pystr(self._add_exclusion(n, name))})" for name in d.create_exclusions]
             out += [_create_fk(name, n, fk) for name, fk in d.create_fks]
         late = {(t, fk.columns) for t, fk in self.ob.late_fks if t in dropped}
         for table_name, cols in sorted(late):
@@ -411,6 +590,32 @@ class _Planner:
         for name, e in old_enums.items():
             if name not in new_enums:
                 out.append(f"op.execute(postgresql.DropEnumType({render(migration_enum_code(e))}))")
+        if self.downgrade:  # last, once nothing of this revision uses them; only those the upgrade created
+            out += [
+                f"_drop_extension({pystr(x)})" for x in self.old.extensions if x not in self.new.extensions
+            ]
+
+    def _sequence_renames(self, ot: TableView, nt: TableView) -> list[str]:
+        """A serial column's sequence is named after its table and column (`users_id_seq`): renamed with them."""
+        out = []
+        back = {v: k for k, v in self.renames.get(nt.name, {}).items()}
+        for nc in nt.columns:
+            oc = ot.column(back.get(nc.name, nc.name))
+            if oc is None or not (oc.autoincrement and nc.autoincrement and oc.primary_key):
+                continue
+            before, after = pg_name(ot.name, [oc.name], "seq"), pg_name(nt.name, [nc.name], "seq")
+            if before != after:
+                out.append(
+                    f"op.execute({pystr(f'ALTER SEQUENCE IF EXISTS {_q(before)} RENAME TO {_q(after)}')})"
+                )
+        return out
+
+    def _add_exclusion(self, table: str, name: str) -> str:
+        """ALTER TABLE … ADD CONSTRAINT … EXCLUDE, compiled from the same construct CREATE TABLE uses."""
+        for constraint in self.nb.tables[table].constraints:
+            if isinstance(constraint, postgresql.ExcludeConstraint) and constraint.name == name:
+                return str(sa.schema.AddConstraint(constraint).compile(dialect=postgresql.dialect()))
+        raise KeyError(f"exclusion constraint {name} of {table} was not built")
 
     def _alter(self, table: str, oc: ColumnView, nc: ColumnView) -> list[str]:
         """ALTER COLUMN for type, nullability and default. A default is dropped before a type change and
@@ -482,15 +687,22 @@ class _Planner:
         out.append(f"op.execute({pystr(f'DROP TYPE {_q(old)}')})")
         return out
 
-    def _sqlite(self, steps: Steps, created: list[str], dropped: list[str], kept: list[str]) -> None:
+    def _sqlite(
+        self, steps: Steps, created: list[str], dropped: list[str], kept: list[tuple[str, str]]
+    ) -> None:
         out = steps.sqlite
+        # Renames in place: SQLite also rewrites the foreign keys of other tables that name the renamed
+        # table or column, which a rebuild of this table alone would leave dangling.
+        out += [f"op.rename_table({pystr(o)}, {pystr(n)})" for o, n in kept if o != n]
         for n in created:
             out += self._create_table(n, SQLITE)
-        for n in kept:
-            ot, nt = self.old.table(n), self.new.table(n)
-            assert ot is not None and nt is not None
+        for o, n in kept:
+            ot, nt = self._pair(o, n)
             d = self.delta(ot, nt, SQLITE)
-            if d.structural or self._uses_changed_enum(n):
+            out += [
+                f"op.alter_column({pystr(n)}, {pystr(a)}, new_column_name={pystr(b)})" for a, b in d.renames
+            ]
+            if d.rebuilds or self._uses_changed_enum(n):
                 out += self._rebuild(ot, nt)
                 steps.rebuilds = True
                 continue
@@ -500,21 +712,23 @@ class _Planner:
         out += [f"op.drop_table({pystr(n)})" for n in dropped]
 
     def _rebuild(self, ot: TableView, nt: TableView) -> list[str]:
-        """The new table under a temporary name, every row copied (renamed columns mapped), then swapped in."""
+        """The new table under a temporary name, every row copied, then swapped in. Renamed columns
+        were renamed in place before; a generated column is computed again, not copied (a column that
+        stops being generated is copied: its computed values become stored ones)."""
         tmp = REBUILD_PREFIX + nt.name
         copy = self.nb.tables[nt.name].to_metadata(sa.MetaData(), name=tmp)
         back = {v: k for k, v in self.renames.get(nt.name, {}).items()}
-        pairs = []
-        for nc in nt.columns:
-            oc = ot.column(back.get(nc.name, nc.name))
-            if oc is not None and not nc.computed and not oc.computed:
-                pairs.append((nc.name, oc.name))
+        kept = [
+            nc.name
+            for nc in nt.columns
+            if not nc.computed and ot.column(back.get(nc.name, nc.name)) is not None
+        ]
         insert = (
-            f"INSERT INTO {_q(tmp)} ({', '.join(_q(a) for a, _ in pairs)}) "
-            f"SELECT {', '.join(_q(b) for _, b in pairs)} FROM {_q(nt.name)}"
+            f"INSERT INTO {_q(tmp)} ({', '.join(_q(c) for c in kept)}) "
+            f"SELECT {', '.join(_q(c) for c in kept)} FROM {_q(nt.name)}"
         )
         out = [render_ops([ops.CreateTableOp.from_table(copy)], self.nb, 0)]
-        if pairs:
+        if kept:
             out.append(f"op.execute({pystr(insert)})")
         out += [f"op.drop_table({pystr(nt.name)})", f"op.rename_table({pystr(tmp)}, {pystr(nt.name)})"]
         indexes = [self._index_op(nt.name, ix) for ix in nt.indexes if ix.dialect in ("", SQLITE)]
@@ -566,13 +780,10 @@ def _add_value_sql(enum_name: str, value: str, position: str) -> str:
     )
 
 
-def plan_steps(old: DataView, new: DataView, renames: dict[str, dict[str, str]], touched: set[str]) -> Steps:
-    """Upgrade steps from `old` to `new` (call with the views swapped and renames inverted for downgrade)."""
-    return _Planner(old, new, renames, touched).run()
+def plan_steps(old: DataView, new: DataView, change: ChangeSet, *, downgrade: bool = False) -> Steps:
+    """Steps from `old` to `new`. For the downgrade, call with the views swapped, `change.reversed()`
+    and downgrade=True (it then also drops the extensions the upgrade created)."""
+    return _Planner(old, new, change, downgrade).run()
 
 
-def inverted(renames: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    return {t: {v: k for k, v in m.items()} for t, m in renames.items()}
-
-
-__all__ = ["ChangeSet", "Compare", "Steps", "inverted", "pg_name", "plan_steps"]
+__all__ = ["ChangeSet", "Compare", "Steps", "pg_name", "plan_steps"]

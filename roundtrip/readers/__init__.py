@@ -25,11 +25,14 @@ def _recognizers() -> list[Recognizer]:
     from roundtrip.readers.endpoints import read_endpoints
     from roundtrip.readers.mermaid import read_mermaid
     from roundtrip.readers.prose import read_prose
+    from roundtrip.readers.prose_table_renames import read_table_renames
     from roundtrip.readers.samples_json import read_json_samples
     from roundtrip.readers.sql import read_sql
     from roundtrip.readers.typescript import read_typescript
 
-    return [read_prose, read_typescript, read_sql, read_column_tables, read_mermaid, read_json_samples, read_endpoints]
+    # read_table_renames annotates the tables the three table readers before it found.
+    return [read_prose, read_typescript, read_sql, read_column_tables, read_mermaid, read_table_renames,
+            read_json_samples, read_endpoints]
 
 
 def read_document(doc: Document, facts: Facts, sink: Sink) -> None:
