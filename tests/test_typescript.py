@@ -451,3 +451,14 @@ def test_zod_unknown_calls_are_any_not_references() -> None:
     assert s.field("b").type == TypeRef(Kind.REF, ref="otherSchema") and s.field("b").required
     assert s.field("c").type == TypeRef(Kind.REF, ref="otherSchema") and not s.field("c").required
     assert any(d.code == "RT110" and "helper" in d.message for d in sink.sorted())
+
+
+def test_alias_with_an_integer_comment_is_an_integer() -> None:
+    """`type Count = number; // integer` is how canonical docs spell an integer alias (md_schemas.ts_declaration)."""
+    facts, sink = read("t.md", "```ts\ntype Count = number; // integer\nexport type Ids = number[]; // integer\ntype Price = number;\ntype Next = number;\n// integer\n```\n")
+    assert not sink.sorted()
+    assert schema(facts, "Count").type.kind is Kind.INTEGER
+    ids = schema(facts, "Ids").type
+    assert ids.kind is Kind.ARRAY and ids.items is not None and ids.items.kind is Kind.INTEGER
+    assert schema(facts, "Price").type.kind is Kind.FLOAT
+    assert schema(facts, "Next").type.kind is Kind.FLOAT  # a comment on the next line belongs to no alias

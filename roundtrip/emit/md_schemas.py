@@ -14,6 +14,7 @@ from typing import Any
 
 from roundtrip.emit.md_infer import implied_by_example
 from roundtrip.emit.md_text import (
+    INTEGER_MARK,
     cell,
     cell_type,
     constraint_phrase,
@@ -21,6 +22,7 @@ from roundtrip.emit.md_text import (
     json_inline,
     lean_table,
     literal_text,
+    spelled_as_number,
     table_name_reads_back,
     ts_member,
     ts_type,
@@ -73,7 +75,9 @@ def ts_declaration(s: Schema) -> list[str]:
             lines.extend(ts_member(f, "  "))
         lines.append("}")
     else:
-        lines.append(f"type {s.name}{params} = {ts_type(t)};")
+        # `type AlertNumber = number; // integer`: the alias says what TypeScript cannot, as members do
+        note = f" // {INTEGER_MARK}" if spelled_as_number(t) else ""
+        lines.append(f"type {s.name}{params} = {ts_type(t)};{note}")
     return lines
 
 

@@ -143,13 +143,32 @@ def _ts_base(t: TypeRef, indent: str) -> str:
     return "string"  # UUID, DATE, TIME, DECIMAL, INET, INTERVAL, JSON: TypeScript has no closer spelling
 
 
+# The words the TS reader takes, in a member's comment, for "this `number` is an integer".
+_SAYS_INTEGER = re.compile(r"\b(?:integer|int(?:32|64)?|whole\s+number)\b", re.I)
+# The comment (or its trailing "(integer)") that the TS reader reads as the type, not as the member's words.
+INTEGER_MARK = "integer"
+
+
 def ts_member(f: Any, indent: str) -> list[str]:
+    """One interface member. TypeScript spells every integer but a bigint `number`, so an integer member
+    says so in its comment (`// integer`, or `// Seats left (integer)` after the author's words), which
+    the TS reader turns back into the integer type and drops from the description."""
     name = f.name if _TS_IDENT.match(f.name) else _quote(f.name)
     opt = "" if f.required else "?"
     ro = "readonly " if f.read_only else ""
-    comment = f" // {f.description}" if f.description else ""
+    note = f.description
+    if spelled_as_number(f.type) and not _SAYS_INTEGER.search(note):
+        note = f"{note} ({INTEGER_MARK})" if note else INTEGER_MARK
+    comment = f" // {note}" if note else ""
     body = ts_type(f.type, indent)
     return [f"{indent}{ro}{name}{opt}: {body};{comment}"]
+
+
+def spelled_as_number(t: TypeRef) -> bool:
+    """An integer type that `ts_type` writes as `number` (or `number[]`)."""
+    if t.kind is Kind.ARRAY and t.items is not None:
+        t = t.items
+    return t.kind is Kind.INTEGER and t.bits != 64
 
 
 _CELL_SCALARS = {

@@ -368,6 +368,10 @@ class TypeReader:
         return make_field(name, ftype, description, required=not optional, read_only=readonly, span=self.ctx.span(prop))
 
 
+# What md_text.ts_member writes for an integer `number`: the whole comment, or after the author's words.
+_INTEGER_MARK = re.compile(r"^\s*integer\s*$|\s+\(integer\)\s*$")
+
+
 def make_field(name: str, ftype: TypeRef, description: str, *, required: bool, read_only: bool, span: Span) -> Field:
     """A Field whose comment has been read as a validation phrase (constraints, default, computed, integer)."""
     if not description:
@@ -378,6 +382,7 @@ def make_field(name: str, ftype: TypeRef, description: str, *, required: bool, r
             ftype = replace(ftype, kind=Kind.INTEGER)
         elif ftype.kind is Kind.ARRAY and ftype.items is not None and ftype.items.kind is Kind.FLOAT:
             ftype = replace(ftype, items=replace(ftype.items, kind=Kind.INTEGER))
+        description = _INTEGER_MARK.sub("", description)  # `// integer`: the type, not the member's words
     default, has_default = phrase.default, phrase.has_default
     if has_default and ftype.kind is Kind.INTEGER and isinstance(default, float) and default.is_integer():
         default = int(default)

@@ -188,6 +188,8 @@ class _FenceReader:
             extends = tuple(bases)
         else:
             typ = self.types.type_of(value)
+            if _says_integer(_trailing_comment(node)):
+                typ = _as_integer(typ)  # `type Count = number; // integer`, as a member's comment says it
         if typ.kind is Kind.ENUM:
             typ = replace(typ, enum_name=name)
             self.facts.enums.append(EnumType(name, typ.values, origin=Origin.TYPESCRIPT, span=span))
@@ -258,3 +260,28 @@ def _first_error(node: Node) -> Node | None:
         if n.has_error:
             stack.extend(reversed(n.children))
     return None
+
+
+_INTEGER_COMMENT = re.compile(r"^//\s*integer\s*$", re.I)
+
+
+def _trailing_comment(node: Node) -> str:
+    """The `// …` comment on the same line right after a declaration (or after its `export`)."""
+    if node.parent is not None and node.parent.type == "export_statement":
+        node = node.parent
+    nxt = node.next_sibling
+    if nxt is not None and nxt.type == "comment" and nxt.start_point.row == node.end_point.row:
+        return text(nxt).strip()
+    return ""
+
+
+def _says_integer(comment: str) -> bool:
+    return bool(_INTEGER_COMMENT.match(comment))
+
+
+def _as_integer(t: TypeRef) -> TypeRef:
+    if t.kind is Kind.FLOAT:
+        return replace(t, kind=Kind.INTEGER)
+    if t.kind is Kind.ARRAY and t.items is not None and t.items.kind is Kind.FLOAT:
+        return replace(t, items=replace(t.items, kind=Kind.INTEGER))
+    return t

@@ -5,14 +5,18 @@
     for rel, text in result.changed().items(): ...   # the caller writes them (atomically)
 
 The docs are compiled (api.load) and their OpenAPI imported back; the backend's OpenAPI is imported
-the same way; the two are compared construct by construct (roundtrip.sync.compare) and each changed
-construct is rewritten where the docs' spans say it is (roundtrip.sync.plan). Nothing else moves.
+the same way; the two are compared construct by construct (roundtrip.sync.compare for parameters and
+bodies, roundtrip.sync.contract for statuses, errors, auth and rate limits, read from both raw
+documents) and each changed construct is rewritten where the docs' spans say it is
+(roundtrip.sync.plan, .errors, .access, .new_types). Nothing else moves.
 
-Decisions: new endpoints are appended to the section of their tag in canonical style; endpoints,
-statuses, errors and named types missing from the OpenAPI are *flagged*, not deleted (their sections
-hold prose that a backend's OpenAPI says nothing about); removed parameters and fields are deleted
-from their tables and examples (a row or key is not prose). Database facts are not in an OpenAPI
-document and are never touched.
+Decisions: new endpoints are appended to the section of their tag in canonical style, and the
+backend's named types they (or any rewritten member or cell) refer to are defined once; endpoints and
+named types missing from the OpenAPI are *flagged*, not deleted (their sections hold prose that a
+backend's OpenAPI says nothing about); removed parameters, fields, errors and bodiless statuses are
+deleted from their tables, lists and examples (a row, item or key is not prose). What the docs state
+once for many endpoints (common errors, a group's auth) is never edited for one of them. Database
+facts are not in an OpenAPI document and are never touched.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ def sync_docs(specs: Path, openapi_source: str) -> SyncResult:
     from roundtrip import api
     from roundtrip.importers import from_openapi
     from roundtrip.sync.compare import compare
+    from roundtrip.sync.contract import attach_contracts
     from roundtrip.sync.docs import DocFile, apply_edits
     from roundtrip.sync.plan import Planner
 
@@ -80,8 +85,10 @@ def sync_docs(specs: Path, openapi_source: str) -> SyncResult:
     named = frozenset(s.name for s in result.spec.schemas)
     old, new = from_openapi(docs_doc), from_openapi(target)
     files = {rel: DocFile(rel, (root / rel).read_text(encoding="utf-8")) for rel in result.spec.files}
+    cmp = compare(old, new, named)
+    attach_contracts(cmp, result.spec, docs_doc, target, lambda spec: api.openapi(spec)[0])
     planner = Planner(files, result.spec, old, new, named)
-    planner.run(compare(old, new, named))
+    planner.run(cmp)
     out = SyncResult(root, applied=planner.applied, notes=planner.notes)
     for rel, df in files.items():
         edits = [e for e in planner.edits if e.file == rel]

@@ -9,6 +9,10 @@ descriptions or examples, which stay the docs' own.
 Named types the docs define (`**Recipe object**:`, `interface Task`, a `**RecipeIngredient**` table)
 are compared once, as schemas; the names the OpenAPI emitter invents for inline bodies
 (`PostV1RecipesRequest`) are followed, so an inline body is compared where the docs write it.
+
+Parameters and bodies are compared here; statuses, errors, auth and rate limits need what the
+importer drops (every error example, `x-roles`, `x-rate-limit`) and are compared on the raw documents
+(roundtrip.sync.contract), into each pair's `contract`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 from roundtrip.diff.api_changes import route_key
 from roundtrip.ir import Body, Endpoint, Field, Kind, Parameter, Spec, TypeRef
+from roundtrip.sync.contract import ContractDelta
 
 _MAX_DEPTH = 12
 # Not part of what a backend's OpenAPI can contradict: the docs keep their own words and examples.
@@ -87,9 +92,16 @@ class EndpointDelta:
     request: list[FieldEdit] = field(default_factory=list)
     responses: dict[int, list[FieldEdit]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    contract: ContractDelta = field(default_factory=ContractDelta)  # statuses, errors, auth, rate limit
 
     def changed(self) -> bool:
-        return bool(self.params or self.request or any(self.responses.values()) or self.notes)
+        return bool(
+            self.params
+            or self.request
+            or any(self.responses.values())
+            or self.notes
+            or self.contract.changed()
+        )
 
 
 @dataclass
@@ -105,6 +117,7 @@ class Comparison:
     removed: list[Endpoint] = field(default_factory=list)  # docs side
     schemas: list[SchemaDelta] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    pairs: list[EndpointDelta] = field(default_factory=list)  # every endpoint both sides have, changed or not
 
 
 class _Comparer:
@@ -189,29 +202,10 @@ class _Comparer:
         old_r = {r.status: r for r in o.responses}
         new_r = {r.status: r for r in n.responses}
         for status, r in old_r.items():
-            if status not in new_r:
-                d.notes.append(
-                    f"{n.key}: the {status} response is gone from the OpenAPI (left in the docs; remove it by hand)"
-                )
-            else:
+            if status in new_r:  # statuses added or removed: roundtrip.sync.contract
                 edits = self.body(r.body, new_r[status].body, f"{n.key} {status} response", d.notes)
                 if edits:
                     d.responses[status] = edits
-        d.notes += [
-            f"{n.key}: new {s} response (not synced; add it by hand)" for s in new_r if s not in old_r
-        ]
-        old_e = {(e.status, e.code) for e in o.errors}
-        new_e = {(e.status, e.code) for e in n.errors}
-        for status, code in sorted(new_e - old_e):
-            d.notes.append(
-                f"{n.key}: error {status} {code} is new in the OpenAPI (not synced)".replace("  ", " ")
-            )
-        for status, code in sorted(old_e - new_e):
-            d.notes.append(
-                f"{n.key}: error {status} {code} is not in the OpenAPI (left in the docs)".replace("  ", " ")
-            )
-        if (o.auth.required, o.auth.roles) != (n.auth.required, n.auth.roles) and n.auth.required is not None:
-            d.notes.append(f"{n.key}: authentication differs in the OpenAPI (not synced)")
         return d
 
 
@@ -229,10 +223,9 @@ def compare(old: Spec, new: Spec, named: frozenset[str]) -> Comparison:
         if n is None:
             out.removed.append(o)
             continue
-        d = c.endpoint(o, n)
-        if d.changed():
-            out.endpoints.append(d)
+        out.pairs.append(c.endpoint(o, n))
     out.added = [n for key, n in new_by.items() if key not in old_keys]
+    out.endpoints = [d for d in out.pairs if d.changed()]
     for name in sorted(named):
         a, b = old.schema(name), new.schema(name)
         if a is None:

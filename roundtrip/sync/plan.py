@@ -3,9 +3,11 @@
 Each change is located through the IR's spans (a parameter's or field's table row, a body's label
 line, a named type's label or interface line, an endpoint's heading) and only that construct is
 rewritten, in the style the docs already use: a table row cell by cell, a JSON example key by key, a
-TypeScript member line by line. What a construct cannot state (an optional key in a JSON example, an
-enum in an example) and what sync does not rewrite (prose, auth lines, error lists, removed
-endpoints) is reported as a note, never guessed.
+TypeScript member line by line; an endpoint's statuses, errors, auth and rate limit through
+roundtrip.sync.access and roundtrip.sync.errors, new named types through roundtrip.sync.new_types.
+What a construct cannot state (an optional key in a JSON example, an enum in an example) and what sync
+does not rewrite (prose, removed endpoints, what the docs state once for many endpoints) is reported
+as a note, never guessed.
 """
 
 from __future__ import annotations
@@ -20,9 +22,14 @@ from roundtrip.emit.md_text import ts_member
 from roundtrip.ir import Body, Endpoint, Field, Kind, Origin, Parameter, ParamIn, Response, Spec, TypeRef
 from roundtrip.markdown import Fence, Table
 from roundtrip.source import Span
+from roundtrip.sync.access import AccessWriter
 from roundtrip.sync.compare import Comparison, EndpointDelta, FieldEdit, ParamEdit, resolved, shape
+from roundtrip.sync.contract import ContractDelta
 from roundtrip.sync.docs import DocFile, LineEdit
+from roundtrip.sync.errors import ErrorWriter
 from roundtrip.sync.json_edit import JsonOp, apply_json_ops, sample_value
+from roundtrip.sync.new_types import INLINE, NewTypes, typed_member
+from roundtrip.sync.sections import EndpointSection
 from roundtrip.sync.tables import TableStyle, changed_row, raw_cells, with_cells, without_values
 
 _JSON_LANGS = ("json", "jsonc", "json5", "javascript", "js", "")
@@ -50,6 +57,10 @@ class Planner:
         self.applied: list[str] = []
         self.notes: list[str] = []
         self.doc_endpoints = {route_key(e): e for e in docs.endpoints if e.detailed}
+        self.types = NewTypes(self)
+        self.new_groups: dict[str, tuple[str, int, list[str]]] = {}  # tag → (file, after line, lines)
+        self.errors = ErrorWriter(self)
+        self.access = AccessWriter(self)
 
     # ---------------------------------------------------------------- edits
 
@@ -58,6 +69,15 @@ class Planner:
 
     def file(self, span: Span) -> DocFile | None:
         return self.files.get(span.file)
+
+    def refer(self, t: TypeRef, file: str, line: int) -> None:
+        """`t` is about to be written at `file:line`: the new named types it uses get defined near there."""
+        if self.types.names_in(t):
+            self.types.refer(t, self.types.place_near(file, line))
+
+    def writes_ref(self, name: str) -> bool:
+        """Whether a reference to `name` reads back: a type the docs define or one sync defines."""
+        return name in self.named or self.types.is_new(name)
 
     def run(self, cmp: Comparison) -> None:
         self.notes.extend(cmp.notes)
@@ -75,6 +95,10 @@ class Planner:
             self.notes.append(
                 f"{e.key} is not in the OpenAPI: left in the docs{where}; delete its section by hand if it is gone"
             )
+        for tag, (file, at, lines) in self.new_groups.items():
+            self.edit(file, at + 1, at, lines)
+            self.applied.append(f"{tag} section added ({file}:{at + 2})")
+        self.types.write()
 
     # ---------------------------------------------------------------- one endpoint
 
@@ -82,6 +106,15 @@ class Planner:
         self.notes.extend(d.notes)
         doc_e = self.doc_endpoints.get(route_key(d.new))
         if doc_e is None:
+            listed = next(
+                (e for e in self.docs.endpoints if not e.detailed and route_key(e) == route_key(d.new)), None
+            )
+            if listed is not None and d.contract.auth is not None:
+                self.access.auth(listed, d.contract.auth)  # a summary table's Auth cell
+                if not (
+                    d.params or d.request or any(d.responses.values()) or d.notes
+                ) and not _more_than_auth(d.contract):
+                    return
             self.notes.append(f"{d.key}: no detailed section in the docs to update")
             return
         if d.params:
@@ -92,6 +125,39 @@ class Planner:
         for status, edits in d.responses.items():
             r = doc_r.get(status)
             self.body(doc_e, r.body if r is not None else None, edits, f"{d.key} {status} response", r)
+        self.contract(doc_e, d.contract)
+
+    def contract(self, doc_e: Endpoint, c: ContractDelta) -> None:
+        """Statuses, errors, auth and rate limit, in that order (what is inserted after the bodies keeps
+        the canonical order: responses, errors, rate limit)."""
+        if doc_e.origin is Origin.CODE and c.changed():
+            self.notes.append(
+                f"{doc_e.key}: statuses, errors, auth or rate limit differ in the OpenAPI, but the docs declare the "
+                f"endpoint in code ({doc_e.span.file}:{doc_e.span.line}); not synced"
+            )
+            return
+        if c.responses_added or c.responses_removed:
+            self.access.statuses(doc_e, c.responses_added, c.responses_removed)
+            for r in c.responses_added:
+                if r.body is not None and r.body.type is not None:
+                    self.refer(r.body.type, doc_e.span.file, doc_e.span.line)
+        if c.errors_added or c.errors_removed:
+            required = c.auth.required if c.auth is not None else doc_e.auth.required
+            self.errors.run(doc_e, c.errors_added, c.errors_removed, bool(required))
+        if c.auth is not None:
+            self.access.auth(doc_e, c.auth)
+        if c.rate_limit_changed:
+            df = self.files.get(doc_e.span.file)
+            after = 0
+            if df is not None and doc_e.span.line > 0:
+                sec = EndpointSection.of(df, doc_e)
+                ends = [
+                    sec.construct_end(e.span.line)
+                    for e in doc_e.errors
+                    if e.span.file == df.name and sec.contains(e.span.line)
+                ]
+                after = max(ends, default=0)
+            self.access.rate_limit(doc_e, c.rate_limit, after)
 
     def params(self, doc_e: Endpoint, edits: list[ParamEdit]) -> None:
         by_key = {(p.location, p.name): p for p in doc_e.parameters}
@@ -111,9 +177,10 @@ class Planner:
                 removed_by_line.setdefault((doc_p.span.file, doc_p.span.line), []).append(p.name)
                 self.applied.append(f"{where} removed")
             else:
+                assert pe.old is not None and pe.new is not None
                 self.change_row(
                     doc_p.span, doc_p.name, pe.old, pe.new, where, self.enum_lines(doc_e.parameters)
-                )  # type: ignore[arg-type]
+                )
         for (file, line), names in removed_by_line.items():
             df = self.files[file]
             table = df.table_at(line)
@@ -174,6 +241,7 @@ class Planner:
         if line != raw:
             self.edit(span.file, span.line, span.line, [line])
             self.applied.append(f"{where} updated ({_where(span)})")
+            self.refer(new.type, span.file, span.line)
         else:
             self.notes.append(
                 f"{where}: the change cannot be written in its row at {_where(span)} (not synced)"
@@ -200,6 +268,7 @@ class Planner:
                 last = table.rows[-1].line if table.rows else table.span.line + 1
                 self.edit(df.name, last + 1, last, [row])
                 self.applied.append(f"{where} added ({df.name}:{last + 1})")
+                self.refer(p.type, df.name, last)
                 return
         label = _PARAM_LABELS.get(p.location)
         anchor = self.first_body_label(doc_e)
@@ -210,6 +279,7 @@ class Planner:
 
         self.edit(anchor.file, anchor.line, anchor.line - 1, [f"**{label}**:", *parameter_table([p]), ""])
         self.applied.append(f"{where} added in a new table ({_where(anchor)})")
+        self.refer(p.type, anchor.file, anchor.line)
 
     def first_body_label(self, e: Endpoint) -> Span | None:
         spans = [b.span for b in ([e.request] if e.request else []) if b.span.line > 0]
@@ -282,6 +352,7 @@ class Planner:
                 last = table.rows[-1].line if table.rows else table.span.line + 1
                 self.edit(df.name, last + 1, last, [row])
                 self.applied.append(f"{where} added ({df.name}:{last + 1})")
+                self.refer(g.type, df.name, last)
             elif doc_f is None or doc_f.span.line <= 0 or df.table_at(doc_f.span.line) is not table:
                 self.notes.append(
                     f"{where}: no row for it in the table at {df.name}:{table.span.line} (not synced)"
@@ -352,8 +423,9 @@ class Planner:
                 self.notes.append(f"{where}: nested fields of an interface are not synced")
             elif fe.op == "add" and close is not None:
                 assert fe.new is not None
-                self.edit(df.name, close, close - 1, ts_member(fe.new, indent))
+                self.edit(df.name, close, close - 1, typed_member(fe.new, indent))
                 self.applied.append(f"{where} added ({df.name}:{close})")
+                self.refer(fe.new.type, df.name, close)
             elif doc_f is None or doc_f.span.line <= 0 or fe.op == "add":
                 self.notes.append(f"{where}: no member line for it (not synced)")
             elif fe.op == "remove":
@@ -364,13 +436,23 @@ class Planner:
                 kept = replace(fe.new, description=doc_f.description)  # the member's comment is the author's
                 self.edit(df.name, doc_f.span.line, doc_f.span.line, ts_member(kept, indent))
                 self.applied.append(f"{where} updated ({_where(doc_f.span)})")
+                self.refer(fe.new.type, df.name, doc_f.span.line)
 
     # ---------------------------------------------------------------- new endpoints
 
     def add_endpoint(self, e: Endpoint) -> None:
+        real = [d for d in self.docs.endpoints if d.detailed]
+        if real and all(d.origin is Origin.CODE for d in real):
+            self.notes.append(
+                f"{e.key}: new in the OpenAPI, not added (the docs declare their endpoints in code; a Markdown "
+                "section would make the readers ignore those)"
+            )
+            return
         inlined = self.inline_endpoint(e)
+        bodies = _body_types(inlined)
+        defined_here = frozenset(n for t, _ in bodies for n in self.types.names_in(t))
         undefined = sorted(
-            {n for t, shown in _body_types(inlined) for n in _unreadable(t, self.named, shown)}
+            {n for t, shown in bodies for n in _unreadable(t, self.named | defined_here, shown)}
         )
         if undefined:
             self.notes.append(
@@ -394,6 +476,8 @@ class Planner:
             lines = ["", *_trim(endpoint_section(inlined, level, bool(self.docs.security_schemes)))]
             self.edit(df.name, at + 1, at, lines)
             self.applied.append(f"{e.key} added to the {tag[0]} section ({df.name}:{at + 2})")
+            for t, _ in bodies:
+                self.types.refer(t, self.types.group_place(df.name, last.span.line))
             return
         anchor = max(
             (d for d in self.docs.endpoints if d.detailed and d.span.line > 0 and d.span.file in self.files),
@@ -413,21 +497,24 @@ class Planner:
             key=lambda h: h.span.line,
             default=None,
         )
+        section = _trim(endpoint_section(inlined, level, bool(self.docs.security_schemes)))
+        name = tag[0] if tag else "Endpoints"
+        if name in self.new_groups:  # a group this run already opened
+            self.new_groups[name][2].extend(["", *section])
+            self.applied.append(f"{e.key} added in the new {name} section")
+            return
         at = df.section_end(parent.span.line if parent is not None else anchor.span.line)
         head = [
             f"{'#' * (parent.level if parent is not None else max(level - 1, 1))} {tag[0] if tag else 'Endpoints'}",
             "",
         ]
+        defs = self.types.definitions([n for t, _ in bodies for n in self.types.refer(t, INLINE)])
+        head += [*defs, ""] if defs else []  # the group's preamble: read as types, not as a body
         rule = (
             ["", "---"] if any(ln.strip() == "---" for ln in df.lines[at : at + 4]) else []
         )  # the docs' group separator
-        self.edit(
-            df.name,
-            at + 1,
-            at,
-            [*rule, "", *head, *_trim(endpoint_section(inlined, level, bool(self.docs.security_schemes)))],
-        )
-        self.applied.append(f"{e.key} added in a new section ({df.name}:{at + 2})")
+        self.new_groups[name] = (df.name, at, [*rule, "", *head, *section])
+        self.applied.append(f"{e.key} added in a new {name} section")
 
     def main_file(self) -> str:
         counts: dict[str, int] = {}
@@ -436,10 +523,12 @@ class Planner:
         return max(counts, key=lambda f: counts[f]) if counts else ""
 
     def inline_type(self, t: TypeRef, depth: int = 0) -> TypeRef:
-        """Types the docs do not name are written out where they are used."""
+        """Types the docs do not name are written out where they are used (but for the backend's new named
+        types, which sync defines)."""
         if depth > 8:
             return t
-        t = resolved(t, self.new, self.named) if not (t.kind is Kind.REF and t.ref in self.named) else t
+        keep = t.kind is Kind.REF and (t.ref in self.named or self.types.is_new(t.ref))
+        t = t if keep else resolved(t, self.new, self.named)
         if t.kind is Kind.OBJECT:
             return replace(
                 t, fields=tuple(replace(f, type=self.inline_type(f.type, depth + 1)) for f in t.fields)
@@ -457,6 +546,12 @@ class Planner:
         common = {(c.status, c.code) for c in self.docs.common_errors}
         errors = tuple(x for x in e.errors if (x.status, x.code) not in common)  # the docs state those once
         return replace(e, parameters=params, request=body(e.request), responses=responses, errors=errors)
+
+
+def _more_than_auth(c: ContractDelta) -> bool:
+    return bool(
+        c.errors_added or c.errors_removed or c.responses_added or c.responses_removed or c.rate_limit_changed
+    )
 
 
 def _body_types(e: Endpoint) -> list[tuple[TypeRef, bool]]:
