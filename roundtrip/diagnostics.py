@@ -61,6 +61,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "RT301": (Severity.ERROR, "generated OpenAPI document is invalid"),
     "RT302": (Severity.WARNING, "response has no documented schema or example"),
     "RT303": (Severity.INFO, "database construct approximated or created on PostgreSQL only"),
+    "RT304": (Severity.WARNING, "validation error added to an endpoint whose error table omits it"),
     # --- verify, stage 1 (docs): the docs' own examples and sample rows
     "RT400": (Severity.ERROR, "documented example does not match its schema"),
     "RT401": (Severity.ERROR, "sample row violates its table's types or constraints"),

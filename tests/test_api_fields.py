@@ -120,6 +120,8 @@ def test_taskboard_query_table_splits_limit_offset() -> None:
     by = {p.name: p for p in params}
     assert by["limit"].type.kind is Kind.INTEGER and by["limit"].span.line == by["offset"].span.line == 339
     assert by["sort"].type.kind is Kind.STRING and by["sort"].default == "name"  # listed sort fields are not an enum
+    # "Sort fields: `name`, `createdAt`": the listed fields, as written (the resolver adds the convention's syntax)
+    assert by["sort"].constraints.pattern == "^(?:name|createdAt)$"
     # "`owner`, `admin`, `member`, `viewer` (comma-separated)": one string naming one value or several
     assert by["role"].type.kind is Kind.STRING
     pattern = re.compile(by["role"].constraints.pattern or "")
@@ -131,9 +133,31 @@ def test_exams_default_column() -> None:
     table = _table_at(example_dir("exams") / "api-specification.md", 136)
     by = {p.name: p for p in params_from_rows(read_rows(table, "api-specification.md", None), ParamIn.QUERY)}
     assert by["page"].default == 1 and by["limit"].default == 20 and by["sort"].default == "-createdAt"
+    # "Sort field (- for desc): `title`, `createdAt`, `availableFrom`": the row states the `-` prefix itself
+    assert by["sort"].constraints.pattern == "^-?(?:title|createdAt|availableFrom)$"
     assert not by["search"].has_default
     assert by["status"].type.kind is Kind.REF and by["status"].type.ref == "ExamStatus"
     assert by["instructorId"].type.kind is Kind.UUID
+
+
+@pytest.mark.parametrize(
+    ("cell", "pattern"),
+    [
+        ("Sort field (prefix - for desc): `name`, `capacity`, `floor`", "^-?(?:name|capacity|floor)$"),
+        ("`position`, `createdAt`, `dueDate`", "^(?:position|createdAt|dueDate)$"),
+        ("`createdAt` or `-createdAt`", "^(?:createdAt|-createdAt)$"),
+        ("Sort by `createdAt` (default) or `title`.", "^(?:createdAt|title)$"),
+        # no list of fields: a reference, an example of another syntax, a lone default
+        ("Sort expression, see `Sorting`", None),
+        ("Sort order, e.g. `createdAt:desc`", None),
+        ("Default `name`", None),
+    ],
+)
+def test_sort_fields_listed_in_a_description(cell: str, pattern: str | None) -> None:
+    doc, _ = parse_document("api.md", f"| Param | Type | Description |\n|---|---|---|\n| sort | string | {cell} |\n")
+    table = next(b for b in doc.blocks if isinstance(b, Table))
+    (param,) = params_from_rows(read_rows(table, "api.md", None), ParamIn.QUERY)
+    assert param.type.kind is Kind.STRING and param.constraints.pattern == pattern
 
 
 def test_library_property_table_required_variants() -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from roundtrip import api
 from roundtrip.ir import Kind, TypeRef
-from roundtrip.ir.data import Column
-from roundtrip.ir.infer import integer_backed
+from roundtrip.ir.data import CheckConstraint, Column, Table
+from roundtrip.ir.infer import check_bounded, check_range, integer_backed, string_backed
 from roundtrip.ir.schema import Field
 from roundtrip.ir.typemap import integer_range
 from roundtrip.ir.types import Constraints
@@ -124,9 +124,70 @@ def test_exams_question_position() -> None:
     doc, _ = api.openapi(api.load(example_dir("exams")).spec)
     for name in ("CreateQuestionRequest", "UpdateQuestionRequest", "Question"):
         position = component(doc, name)["position"]
-        assert {k: position[k] for k in INT32} == INT32, name
+        # INTEGER NOT NULL CHECK (position >= 1): the CHECK's lower bound, the column's upper one
+        assert {k: position[k] for k in INT32} == {**INT32, "minimum": 1}, name
     points = component(doc, "CreateQuestionRequest")["points"]
     assert points["type"] == "number" and points["multipleOf"] == 0.5  # NUMERIC(5,2) and halves
+
+
+def test_exams_update_requests_admit_what_the_columns_store() -> None:
+    """PATCH bodies restate no limits; the columns do (CHECK ranges, TIMESTAMPTZ, VARCHAR(200)), and the
+    database refuses anything else, so the compiled schema admits exactly what can be stored."""
+    doc, _ = api.openapi(api.load(example_dir("exams")).spec)
+    exam = component(doc, "UpdateExamRequest")
+    assert (exam["maxAttempts"]["minimum"], exam["maxAttempts"]["maximum"]) == (1, 10)
+    assert (exam["durationMinutes"]["minimum"], exam["durationMinutes"]["maximum"]) == (5, 480)
+    assert (exam["passingScore"]["minimum"], exam["passingScore"]["maximum"]) == (0, 100)
+    assert exam["availableFrom"]["format"] == "date-time" and exam["title"]["maxLength"] == 200
+    points = component(doc, "UpdateQuestionRequest")["points"]
+    assert (points["minimum"], points["maximum"]) == (0.5, 100)
+
+
+TABLE = Table(
+    name="t",
+    columns=(
+        Column("n", TypeRef(Kind.INTEGER)),
+        Column("x", TypeRef(Kind.DECIMAL, precision=5, scale=2)),
+        Column("lo", TypeRef(Kind.INTEGER)),
+        Column("hi", TypeRef(Kind.INTEGER)),
+        Column("code", TypeRef(Kind.STRING, length=6)),
+        Column("at", TypeRef(Kind.DATETIME)),
+    ),
+    checks=(
+        CheckConstraint("n > 0 AND n < 100", columns=("n",)),
+        CheckConstraint("x BETWEEN 0.5 AND 100", columns=("x",)),
+        CheckConstraint("hi > lo", columns=("hi", "lo")),
+        CheckConstraint("code ~ '^[A-Z]+$'", columns=("code",)),
+    ),
+)
+
+
+def test_check_range_reads_plain_ranges_of_one_column_only() -> None:
+    assert check_range(TABLE, TABLE.columns[0]) == Constraints(exclusive_minimum=0, exclusive_maximum=100)
+    assert check_range(TABLE, TABLE.columns[1]) == Constraints(minimum=0.5, maximum=100)
+    assert check_range(TABLE, TABLE.columns[3]) == Constraints()  # `hi > lo` is no range
+    assert check_range(TABLE, TABLE.columns[4]) == Constraints()  # a pattern is no range
+
+
+def test_check_bounded_fills_unstated_sides_and_keeps_stated_ones() -> None:
+    n, x = TABLE.columns[0], TABLE.columns[1]
+    whole = check_bounded(Field("n", TypeRef(Kind.INTEGER)), TABLE, n)
+    assert (whole.constraints.minimum, whole.constraints.maximum) == (1, 99)  # `> 0` on an integer is `>= 1`
+    stated = check_bounded(Field("x", TypeRef(Kind.FLOAT), constraints=Constraints(minimum=0)), TABLE, x)
+    # the docs' own minimum stands (a looser one is the validator's RT202); the unstated maximum is the CHECK's
+    assert (stated.constraints.minimum, stated.constraints.maximum) == (0, 100)
+    text = Field("x", TypeRef(Kind.STRING))
+    assert check_bounded(text, TABLE, x) is text
+
+
+def test_string_backed_takes_the_column_format_and_length() -> None:
+    code, at = TABLE.columns[4], TABLE.columns[5]
+    assert string_backed(Field("code", TypeRef(Kind.STRING)), code).constraints.max_length == 6
+    stated = Field("code", TypeRef(Kind.STRING), constraints=Constraints(max_length=10))
+    assert string_backed(stated, code) is stated
+    assert string_backed(Field("at", TypeRef(Kind.STRING)), at).constraints.format == "date-time"
+    patterned = Field("at", TypeRef(Kind.STRING), constraints=Constraints(pattern="^x$"))
+    assert string_backed(patterned, at) is patterned
 
 
 @pytest.mark.parametrize(

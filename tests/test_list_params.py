@@ -14,7 +14,7 @@ from roundtrip.emit.app_routes import param_type
 from roundtrip.emit.openapi import build_openapi
 from roundtrip.ir import Kind, TypeRef
 from roundtrip.ir.data import Column, Table
-from roundtrip.ir.listing import sort_fields, sort_pattern
+from roundtrip.ir.listing import SortList, sort_fields, sort_pattern
 from roundtrip.ir.types import t_string
 
 CONVENTIONS = """\
@@ -136,10 +136,25 @@ def test_app_reads_the_aliases_and_sort_fields_from_the_compiled_schema(tmp_path
 
 def test_sort_pattern_round_trips_and_refuses_other_shapes() -> None:
     p = sort_pattern(["a", "-b", "c.d"], signed=False)
-    assert p is not None and sort_fields(p) == (("a", "-b", "c.d"), False)
-    assert sort_fields(sort_pattern(["a", "b"], signed=True)) == (("a", "b"), True)
+    assert p is not None and sort_fields(p) == SortList(("a", "-b", "c.d"), signed=False, several=False)
+    assert sort_fields(sort_pattern(["a", "b"], signed=True)) == SortList(
+        ("a", "b"), signed=True, several=False
+    )
     assert sort_pattern(["createdAt:desc"], signed=True) is None
     assert sort_fields("^[a-z]+$") is None and sort_fields(None) is None
+
+
+def test_a_comma_separated_sort_pattern_admits_lists_of_the_fields_only() -> None:
+    p = sort_pattern(["priority", "dueDate"], signed=True, several=True)
+    assert p == "^-?(?:priority|dueDate)(?:,-?(?:priority|dueDate))*$"
+    assert sort_fields(p) == SortList(("priority", "dueDate"), signed=True, several=True)
+    admitted = re.compile(p)
+    assert all(admitted.fullmatch(v) for v in ("priority", "-priority,dueDate", "dueDate,-priority,dueDate"))
+    assert not any(
+        admitted.fullmatch(v) for v in ("", "priority,", ",dueDate", "-priority,title", "priority,,dueDate")
+    )
+    # a list whose later items name other fields is no pattern sort_pattern writes
+    assert sort_fields("^(?:a|b)(?:,(?:a|c))*$") is None
 
 
 def test_error_catalog_in_code_is_the_common_error_catalog(tmp_path: Path) -> None:
@@ -162,3 +177,16 @@ def test_error_catalog_in_code_is_the_common_error_catalog(tmp_path: Path) -> No
 def test_one_thrown_error_is_no_catalog(tmp_path: Path) -> None:
     result, _ = compile_doc(tmp_path, tail=ONE_THROW)
     assert result.spec.common_errors == ()
+
+
+MULTI_SORT = (
+    "\n### Sorting\n\n`sort` takes a comma-separated list of fields; prefix a field with `-` for descending order, "
+    "e.g. `sort=-title,relevance`.\n"
+)
+
+
+def test_a_comma_separated_sorting_convention_admits_lists_of_the_listed_fields(tmp_path: Path) -> None:
+    _, doc = compile_doc(tmp_path, sorting="", tail=MULTI_SORT)
+    pattern = params(doc)["sort"]["pattern"]
+    assert all(re.fullmatch(pattern, v) for v in ("title", "-title,relevance", "publishedYear,-title"))
+    assert not any(re.fullmatch(pattern, v) for v in ("author", "title,", "title,author", "--title"))

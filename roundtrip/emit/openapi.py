@@ -346,9 +346,9 @@ class _OperationBuilder:
             # a response object is backed by the table whose columns match most of its fields
             obj = refined.items if refined.kind is Kind.ARRAY and refined.items is not None else refined
             backing = self.schemas.evidence.table_for(obj.fields, hint) if obj.kind is Kind.OBJECT else None
-            refined = self.schemas.integer_backed(refined, "", backing)
+            refined = self.schemas.column_backed(refined, "", backing)
         else:
-            refined = self.schemas.integer_backed(refined, f"endpoint:{ep.key}")
+            refined = self.schemas.column_backed(refined, f"endpoint:{ep.key}")
         return body if refined == t else replace(body, type=refined)
 
     def _body_schema(self, t: TypeRef | None, base: str) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from roundtrip.ir.data import Table
-from roundtrip.ir.infer import Evidence, integer_backed_object
+from roundtrip.ir.infer import Evidence, column_backed_object
 from roundtrip.ir.matching import table_for_type
 from roundtrip.ir.schema import Field, Origin, Schema
 from roundtrip.ir.spec import Spec
@@ -196,18 +196,18 @@ class SchemaBuilder:
                 # "**Recipe object**:" + JSON is a representation the API answers with: one example's
                 # values are widened by the other statements (columns, other examples, typed objects).
                 t = self.evidence.refine(t, response=True, hint=table_for_type(s.name, self.spec.tables))
-            t = self.integer_backed(t, f"schema:{s.name}")
+            t = self.column_backed(t, f"schema:{s.name}")
             body = self.schema_for(t)
             self.named[comp] = self._decorate_schema(body, s)
 
-    def integer_backed(self, t: TypeRef, subject: str, table: Table | None = None) -> TypeRef:
-        """`t` with the number fields an integer column stores typed as that column (see
-        roundtrip.ir.infer.integer_backed). The column comes from the link of `subject` (`schema:Name`,
-        `endpoint:POST /x`), else from `table`."""
+    def column_backed(self, t: TypeRef, subject: str, table: Table | None = None) -> TypeRef:
+        """`t` with each number field as the column that stores it can hold it: typed as an integer column,
+        bounded by the column's CHECK range (see roundtrip.ir.infer.column_backed_object). The column comes
+        from the link of `subject` (`schema:Name`, `endpoint:POST /x`), else from `table`."""
         link = self.links.get(subject)
         linked = self.spec.table(link.table) if link is not None else None
         columns = {f.field: f.column for f in link.fields} if link is not None and linked is not None else {}
-        return integer_backed_object(t, linked or table, columns)
+        return column_backed_object(t, linked or table, columns)
 
     def _decorate_schema(self, body: dict[str, Any], s: Schema) -> dict[str, Any]:
         if s.description:

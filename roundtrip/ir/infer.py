@@ -335,16 +335,108 @@ def integer_backed(f: Field, column: Column | None) -> Field:
     return replace(f, type=t, constraints=bounded)
 
 
-def integer_backed_object(t: TypeRef, table: Table | None, columns: dict[str, str] | None = None) -> TypeRef:
-    """`t` (an object, or an array of objects) with each field stored by an integer column of `table`
-    typed as `integer_backed` says. `columns`: field → column where a link names it (else snake_case)."""
+# ---------------------------------------------------------------- numbers a CHECK constraint bounds
+#
+# `max_attempts SMALLINT CHECK (max_attempts BETWEEN 1 AND 10)` stores 1..10 only: the field it backs
+# (`maxAttempts?: number` in an update request that restates no range) can only take those values, as the
+# database rejects the others. The emitted schema says so where the docs state no bound of their own (a
+# looser stated bound is the validator's RT202 to report). Only a CHECK on that column alone that is
+# exactly a range counts: `x BETWEEN a AND b`, `x >= a`, `x < b` (joined by AND).
+
+_NUMBER = r"-?\d+(?:\.\d+)?"
+_CHECK_BETWEEN = re.compile(rf"\(?\s*\"?(?P<col>\w+)\"?\s+BETWEEN\s+(?P<lo>{_NUMBER})\s+AND\s+(?P<hi>{_NUMBER})\s*\)?", re.I)
+_CHECK_CMP = re.compile(rf"\(?\s*\"?(?P<col>\w+)\"?\s*(?P<op>>=|>|<=|<)\s*(?P<n>{_NUMBER})\s*\)?")
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    return int(value) if value == int(value) else value
+
+
+def check_range(table: Table, column: Column) -> Constraints:
+    """The range the table's CHECK constraints allow `column`, as minimum/maximum (exclusive where the
+    CHECK says `>`/`<`); empty when no CHECK is a plain range of that column."""
+    bounds: dict[str, float] = {}
+    for chk in table.checks:
+        expr = chk.expression.strip()
+        if chk.columns != (column.name,):
+            continue
+        between = _CHECK_BETWEEN.fullmatch(expr)
+        if between is not None and between.group("col") == column.name:
+            bounds.update(minimum=_number(between.group("lo")), maximum=_number(between.group("hi")))
+            continue
+        terms = [_CHECK_CMP.fullmatch(term.strip()) for term in re.split(r"\s+AND\s+", expr, flags=re.I)]
+        if all(m is not None and m.group("col") == column.name for m in terms):
+            for m in terms:
+                assert m is not None
+                key = {">=": "minimum", ">": "exclusive_minimum", "<=": "maximum", "<": "exclusive_maximum"}[m.group("op")]
+                bounds[key] = _number(m.group("n"))
+    return Constraints(**bounds)
+
+
+def check_bounded(f: Field, table: Table | None, column: Column | None) -> Field:
+    """`f` (a number) bounded by the range its column's CHECK allows, on each side the docs leave unbounded."""
+    if table is None or column is None or f.type.kind not in (Kind.INTEGER, Kind.FLOAT, Kind.DECIMAL):
+        return f
+    allowed = check_range(table, column)
+    if f.type.kind is Kind.INTEGER:
+        allowed = _whole_bounds(allowed)
+    c = f.constraints
+    if c.minimum is None and c.exclusive_minimum is None:
+        c = replace(c, minimum=allowed.minimum, exclusive_minimum=allowed.exclusive_minimum)
+    if c.maximum is None and c.exclusive_maximum is None:
+        c = replace(c, maximum=allowed.maximum, exclusive_maximum=allowed.exclusive_maximum)
+    return f if c == f.constraints else replace(f, constraints=c)
+
+
+def _whole_bounds(c: Constraints) -> Constraints:
+    """Exclusive whole-number bounds as the inclusive bounds of an integer: `position > 0` is `minimum: 1`."""
+    lo, hi = c.exclusive_minimum, c.exclusive_maximum
+    if lo is not None and lo == int(lo):
+        c = replace(c, minimum=int(lo) + 1, exclusive_minimum=None)
+    if hi is not None and hi == int(hi):
+        c = replace(c, maximum=int(hi) - 1, exclusive_maximum=None)
+    return c
+
+
+# ---------------------------------------------------------------- strings a typed column parses
+#
+# `availableFrom?: string | null` stored in a TIMESTAMPTZ column: the column can only hold a date-time, so
+# a string that is none is refused when stored; `title?: string` stored in VARCHAR(200) is refused past 200
+# characters. The emitted schema states the column's format (date-time, date, uuid) and length where the
+# docs state none of their own (a longer stated length is the validator's RT202 to report).
+
+_COLUMN_FORMATS = {Kind.DATETIME: "date-time", Kind.DATE: "date", Kind.UUID: "uuid"}
+
+
+def string_backed(f: Field, column: Column | None) -> Field:
+    """`f` (a plain string) with the format and the length of the column that stores it."""
+    if column is None or f.type.kind is not Kind.STRING:
+        return f
+    c = f.constraints
+    fmt = _COLUMN_FORMATS.get(column.type.kind)
+    if fmt is not None and c.format is None and c.pattern is None:
+        c = replace(c, format=fmt)
+    if column.type.kind is Kind.STRING and column.type.length is not None and c.max_length is None:
+        c = replace(c, max_length=column.type.length)
+    return f if c == f.constraints else replace(f, constraints=c)
+
+
+def column_backed_object(t: TypeRef, table: Table | None, columns: dict[str, str] | None = None) -> TypeRef:
+    """`t` (an object, or an array of objects) with each field as the column of `table` that stores it can
+    hold it: a number bounded by the column's CHECK range (`check_bounded`) and typed as an integer column
+    says (`integer_backed`), a string in the column's format and length (`string_backed`). `columns`: field → column
+    where a link names it (else snake_case)."""
     if table is None:
         return t
     if t.kind is Kind.ARRAY and t.items is not None:
-        items = integer_backed_object(t.items, table, columns)
+        items = column_backed_object(t.items, table, columns)
         return t if items == t.items else replace(t, items=items)
     if t.kind is not Kind.OBJECT or not t.fields:
         return t
     names = columns or {}
-    fields = tuple(integer_backed(f, table.column(names.get(f.name) or snake(f.name))) for f in t.fields)
-    return t if fields == t.fields else replace(t, fields=fields)
+    fields = []
+    for f in t.fields:
+        column = table.column(names.get(f.name) or snake(f.name))
+        fields.append(string_backed(integer_backed(check_bounded(f, table, column), column), column))
+    return t if tuple(fields) == t.fields else replace(t, fields=tuple(fields))

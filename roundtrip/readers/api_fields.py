@@ -396,6 +396,8 @@ def read_rows(table: Table, file: str, sink: Sink | None) -> list[RowSpec]:
                 out.append(RowSpec(nm, parse_type_cell(get("type"), span), req, "", Constraints(), (), None, False, False, span))
                 continue
             nt, ncons = t, cons
+            if nm.lower() in SORT_PARAMS and ncons.pattern is None:
+                nt, ncons = _sort_list(nt, ncons, [get("description"), *constraint_cells])
             if several and nt is not None and nt.kind is Kind.ENUM and nt.values and nm.lower() not in _NO_ENUM_PARAMS and ncons.pattern is None:
                 nt, ncons = _value_list(nt, ncons)
             out.append(RowSpec(nm, nt, req, description, ncons, values, default, has_default, computed, span))
@@ -415,6 +417,45 @@ def _value_list(t: TypeRef, cons: Constraints) -> tuple[TypeRef, Constraints]:
     one = "|".join(re.escape(v) for v in t.values)
     pattern = f"^(?:{one})(?:,(?:{one}))*$"
     return TypeRef(Kind.STRING, nullable=t.nullable), replace(cons, pattern=pattern)
+
+
+# "Sort field (- for desc): `title`, `createdAt`", "Sort fields: `name`, `createdAt`", "`createdAt` or
+# `-createdAt`": the fields a sort parameter may name, as code spans after a lead-in that says so (or none).
+_SORT_LEAD = re.compile(
+    r"^\s*(?:(?:sort(?:able)?|order(?:ing)?)\s+)?(?:(?:fields?|by|keys?|columns?|one\s+of)\s*)?"
+    r"(?:\((?P<note>[^()]*)\)\s*)?:?\s*$",
+    re.I,
+)
+_SORT_BETWEEN = re.compile(r"^\s*(?:,|\bor\b|\band\b|\|)?\s*(?:\bor\b|\band\b)?\s*$", re.I)
+_DEFAULT_NOTE = re.compile(r"\(\s*default\b[^()]*\)", re.I)
+# "(- for desc)", "(prefix - for descending)": the lead-in says each field may be prefixed with `-`
+_DESC_PREFIX = re.compile(r"(?:^|\s)`?-`?\s+(?:for|=|means)\s+desc|\bprefix\w*\b[^()]{0,20}?`?-`?", re.I)
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _listed_sort_fields(cell: str) -> tuple[list[str], bool] | None:
+    """(fields, signed) a sort parameter's cell lists; None when the cell is no such list."""
+    spans = list(_CODE_SPAN.finditer(cell))
+    if not spans:
+        return None
+    lead = _SORT_LEAD.match(cell[: spans[0].start()])
+    gaps = [cell[a.end() : b.start()] for a, b in zip(spans, spans[1:], strict=False)]
+    trail = _DEFAULT_NOTE.sub("", cell[spans[-1].end() :])
+    if lead is None or not all(_SORT_BETWEEN.match(_DEFAULT_NOTE.sub("", g)) for g in gaps) or trail.strip(" .;"):
+        return None
+    return [m.group(1).strip() for m in spans], bool(lead.group("note") and _DESC_PREFIX.search(lead.group("note")))
+
+
+def _sort_list(t: TypeRef | None, cons: Constraints, cells: list[str]) -> tuple[TypeRef | None, Constraints]:
+    """A sort parameter whose cells list its fields: a string matching one of them (the pattern every stage
+    reads, roundtrip.ir.listing), not an enum of the values as written."""
+    listed = next((x for x in map(_listed_sort_fields, cells) if x), None)
+    pattern = sort_pattern(listed[0], signed=listed[1]) if listed else None
+    if pattern is None:
+        return t, cons
+    if t is not None and t.kind is Kind.ENUM:
+        t = TypeRef(Kind.STRING, nullable=t.nullable)
+    return t, replace(cons, pattern=pattern)
 
 
 def _only_codes(cell: str) -> bool:

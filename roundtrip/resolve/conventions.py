@@ -6,6 +6,7 @@ An endpoint that documents the same status and code itself keeps its own stateme
 
 "`sort=<field>` or `sort=-<field>` (descending); each list documents allowed fields": a sort parameter
 whose own row lists its fields (`title`, `-publishedYear`) admits each of them with or without `-`.
+"`sort` takes a comma-separated list of fields … e.g. `sort=-priority,dueDate`": it admits a list of them.
 (Pagination bounds are applied where parameters are emitted: roundtrip.emit.openapi.)
 """
 
@@ -16,6 +17,9 @@ from dataclasses import replace
 
 from roundtrip.ir import Convention, Endpoint, ErrorDoc, ParamIn
 from roundtrip.ir.listing import SORT_PARAMS, sort_fields, sort_pattern
+
+# "a comma-separated list of fields", "e.g. `sort=-priority,dueDate`": one value names several fields
+_SEVERAL_SORT_FIELDS = re.compile(r"\bcomma[\s-]*(?:separated|delimited)\b|\bsort=-?\w+,-?\w", re.I)
 
 
 def _single(conventions: tuple[Convention, ...], key: str) -> object | None:
@@ -47,10 +51,11 @@ def apply_conventions(
 ) -> tuple[Endpoint, ...]:
     sort_error = _sort_error(conventions)
     signed_sort = _single(conventions, "sort.syntax") == "-field"
+    several = any(c.key == "sort.syntax" and _SEVERAL_SORT_FIELDS.search(c.text) for c in conventions)
     out: list[Endpoint] = []
     for e in endpoints:
-        if signed_sort:
-            e = _signed_sort(e)
+        if signed_sort or several:
+            e = _sort_syntax(e, signed=signed_sort, several=several)
         errors = e.errors
         takes_sort = any(p.location is ParamIn.QUERY and p.name.lower() in SORT_PARAMS for p in e.parameters)
         if (
@@ -63,8 +68,9 @@ def apply_conventions(
     return tuple(out)
 
 
-def _signed_sort(e: Endpoint) -> Endpoint:
-    """The endpoint with each listed sort field admitted as `field` and `-field`."""
+def _sort_syntax(e: Endpoint, *, signed: bool, several: bool) -> Endpoint:
+    """The endpoint with each listed sort field admitted as `field` and `-field` (`signed`), and as a
+    comma-separated list of them (`several`). A pattern already stating either keeps it."""
     params = []
     for p in e.parameters:
         listed = (
@@ -72,8 +78,10 @@ def _signed_sort(e: Endpoint) -> Endpoint:
             if p.location is ParamIn.QUERY and p.name.lower() in SORT_PARAMS
             else None
         )
-        if listed is not None and not listed[1]:
-            pattern = sort_pattern((f.removeprefix("-") for f in listed[0]), signed=True)
+        if listed is not None:
+            signed_now = signed or listed.signed
+            fields = (f.removeprefix("-") for f in listed.fields) if signed_now else listed.fields
+            pattern = sort_pattern(fields, signed=signed_now, several=several or listed.several)
             p = replace(p, constraints=replace(p.constraints, pattern=pattern))
         params.append(p)
     return e if tuple(params) == e.parameters else replace(e, parameters=tuple(params))

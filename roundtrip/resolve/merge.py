@@ -27,6 +27,7 @@ from roundtrip.ir.spec import SCHEMA_PRIORITY, TABLE_PRIORITY
 from roundtrip.resolve.conventions import apply_conventions
 from roundtrip.resolve.links import build_links
 from roundtrip.resolve.typeexpand import expand_schemas
+from roundtrip.resolve.validation_gaps import document_validation_errors
 
 # Endpoints that are public unless the docs say otherwise: nobody logs in before logging in.
 _PUBLIC_TAILS = re.compile(r"/(login|signin|sign-in|register|signup|sign-up|refresh|token|forgot-password|reset-password|password-reset|verify-email|health|healthz|ready|live|readyz|livez|ping)$")
@@ -219,4 +220,5 @@ def resolve(facts: Facts, sink: Sink) -> Spec:
         rate_limits=tuple(facts.rate_limits),
         files=tuple(facts.files),
     )
-    return replace(spec, links=build_links(spec))
+    spec = replace(spec, links=build_links(spec))
+    return document_validation_errors(spec, facts.field_rules, sink)
