@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from roundtrip.emit.app_actions import action_model, lookups_model, samples_model
+from roundtrip.emit.app_derived import derived_model
 from roundtrip.ir import Spec
 from roundtrip.ir.data import DefaultKind, Table
 from roundtrip.ir.listing import sort_fields
@@ -91,6 +92,7 @@ def build_model(spec: Spec, doc: dict[str, Any]) -> dict[str, Any]:
         "lockout": {"attempts": spec.convention("auth.lockout_attempts") or 0, "seconds": spec.convention("auth.lockout_seconds") or 900},
         "schema_links": schema_links,
         "samples": samples_model(spec, PASSWORD_COLUMNS),
+        "derived": derived_model(spec, doc, PASSWORD_COLUMNS),
         "operations": ops,
         "openapi_extra": {
             "securitySchemes": doc.get("components", {}).get("securitySchemes", {}),

@@ -38,6 +38,7 @@ from roundtrip.ir.api import (
     SchemeKind,
     SecurityScheme,
 )
+from roundtrip.ir.common_errors import common_errors_for
 from roundtrip.ir.listing import COUNT_PARAMS, OFFSET_PARAMS, PAGE_NUMBER_PARAMS, PAGE_SIZE_PARAMS
 from roundtrip.ir.matching import table_for_endpoint
 from roundtrip.ir.schema import Field
@@ -397,7 +398,8 @@ class _OperationBuilder:
         errors = _group(e for e in ep.errors if isinstance(e, ErrorDoc) and _status_ok(e.status))
         common: dict[int, list[ErrorDoc]] = {}
         if ep.auth.required is True:
-            every = _group(e for e in self.spec.common_errors if isinstance(e, ErrorDoc) and _status_ok(e.status))
+            # the common rows whose condition can arise here (ir.common_errors): no 409 on a logout
+            every = _group(e for e in common_errors_for(self.spec, ep) if isinstance(e, ErrorDoc) and _status_ok(e.status))
             common = {st: docs for st, docs in every.items() if st not in documented and st not in errors}
             # "can be returned by every authenticated endpoint": a class error carried onto the endpoint
             # (400 INVALID_SORT_FIELD from the Sorting convention) does not take the common 400 away

@@ -261,13 +261,12 @@ def _type(s: dict[str, Any]) -> str:
 
 def run_conflicts(d: Driver) -> None:
     """A 409 the endpoint documents itself: the same valid request twice; the second must conflict.
-    A 409 only in the common catalog (`CONFLICT: (message) => new AppError('CONFLICT', message, 409)`)
-    says some request may conflict, not that a duplicate of this one does."""
+    A 409 only in the common catalog (`CONFLICT: (message) => new AppError('CONFLICT', message, 409)`),
+    which ir.common_errors carries onto every create, update and action, says some request may
+    conflict, not that a duplicate of this one does."""
     ctx = d.ctx
     for ep in ctx.spec.endpoints:
-        if ep.method not in ("POST", "PUT") or 409 not in ctx.documented_statuses(ep) or not d.can_call(ep):
-            continue
-        if not any(e.status == 409 for e in ep.errors) and not any(r.status == 409 for r in ep.responses):
+        if ep.method not in ("POST", "PUT") or not documents_itself(ep, 409) or not d.can_call(ep):
             continue
         span = ctx.where.status(ep, 409)
         documented = ctx.documented_statuses(ep)
@@ -293,6 +292,12 @@ def run_conflicts(d: Driver) -> None:
                 break
         if not reached:
             ctx.coverage.explain(ep.key, 409, "every candidate request answered another documented error first")
+
+
+def documents_itself(ep: Endpoint, status: int) -> bool:
+    """The endpoint's own section lists `status` (an error row or a response), not only the common table;
+    what the endpoint documents itself is always in the compiled document as well."""
+    return any(e.status == status for e in ep.errors) or any(r.status == status for r in ep.responses)
 
 
 def validation_status(ctx: Context, ep: Endpoint) -> int | None:

@@ -1,0 +1,93 @@
+"""Where a row of the docs' common error table applies: one rule the OpenAPI emitter, the app model and verify read.
+
+A "Common errors" table ("can be returned by every authenticated endpoint", or an error catalog such as
+`Errors = { CONFLICT: ... 409 }`) lists what may go wrong somewhere, not what goes wrong everywhere: a
+logout cannot conflict, a GET without parameters cannot fail validation, a path without an id cannot name
+a missing row. So a row applies to a protected endpoint where its condition can arise:
+
+| status | applies where |
+|--------|---------------|
+| 401 | every protected endpoint |
+| 403 | the endpoint names roles (`Yes (owner, admin)`); when the row speaks of ownership ("role or ownership does not allow"), also writes to one item (`PATCH /recipes/{id}`) |
+| 404 | the path names an item (`{id}`) |
+| 409, and 422 that is not a validation error | writes: POST/PUT/PATCH, except session endpoints (`/auth/logout`, `/auth/refresh`) |
+| 400, and 422 validation errors | the endpoint takes input: a body or a query/header/cookie parameter; a path id only where no 404 is documented (an ill-formed id names nothing: 404) |
+| anything else (429, 500, 423, 502...) | every protected endpoint |
+
+Public endpoints get no common error: every table in the examples scopes itself to authenticated endpoints.
+"""
+
+from __future__ import annotations
+
+import re
+
+from roundtrip.ir.api import Endpoint, ErrorDoc, ParamIn
+from roundtrip.ir.spec import Spec
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# Path words of endpoints that open, renew or end a session: they write no resource that could conflict.
+SESSION_WORDS = frozenset(
+    {"login", "signin", "logout", "signout", "refresh", "token", "tokens", "session", "sessions"}
+)
+_OWNERSHIP = re.compile(r"\bown(?:er|ers|ership|s)?\b", re.IGNORECASE)
+_VALIDATION = re.compile(r"valid", re.IGNORECASE)
+
+
+def common_errors_for(spec: Spec, ep: Endpoint) -> tuple[ErrorDoc, ...]:
+    """The rows of the common error table that can arise on `ep`, in table order."""
+    if ep.auth.required is not True:
+        return ()
+    documents_404 = (
+        any(e.status == 404 for e in ep.errors)
+        or any(r.status == 404 for r in ep.responses)
+        or (names_item(ep) and any(e.status == 404 for e in spec.common_errors))
+    )
+    return tuple(e for e in spec.common_errors if applies(e, ep, documents_404))
+
+
+def applies(e: ErrorDoc, ep: Endpoint, documents_404: bool) -> bool:
+    """Whether the condition of common error `e` can arise on the protected endpoint `ep` (see the module
+    table); `documents_404`: the endpoint answers a missing (or ill-formed) id with a documented 404."""
+    if e.status == 403:
+        return bool(ep.auth.roles) or (bool(_OWNERSHIP.search(e.message)) and writes_one_item(ep))
+    if e.status == 404:
+        return names_item(ep)
+    if e.status == 400 or (e.status == 422 and is_validation(e)):
+        return takes_input(ep, documents_404)
+    if e.status in (409, 422):
+        return writes_resource(ep)
+    return True
+
+
+def is_validation(e: ErrorDoc) -> bool:
+    return bool(_VALIDATION.search(e.code) or _VALIDATION.search(e.message))
+
+
+def names_item(ep: Endpoint) -> bool:
+    return "{" in ep.path
+
+
+def writes_one_item(ep: Endpoint) -> bool:
+    """PATCH/PUT/DELETE on a path that ends in an id (`/recipes/{recipeId}`)."""
+    return ep.method in ("PATCH", "PUT", "DELETE") and ep.path.rstrip("/").endswith("}")
+
+
+def writes_resource(ep: Endpoint) -> bool:
+    """A create, update or action: a write whose path is not a session endpoint's (`/auth/sign-out`)."""
+    if ep.method not in WRITE_METHODS:
+        return False
+    words: set[str] = set()
+    for seg in ep.path.lower().split("/"):
+        if seg and not seg.startswith("{"):
+            words.add(re.sub(r"[-_]", "", seg))
+            words.update(re.split(r"[-_]", seg))
+    return not words & SESSION_WORDS
+
+
+def takes_input(ep: Endpoint, documents_404: bool) -> bool:
+    """A body or a non-path parameter; a path parameter counts only where no 404 answers an ill-formed id."""
+    if ep.request is not None:
+        return True
+    if any(p.location is not ParamIn.PATH for p in ep.parameters):
+        return True
+    return names_item(ep) and not documents_404
