@@ -3,7 +3,8 @@
 From a spec folder it compiles and generates into `.roundtrip-cache/<hash>` under the current
 directory (the hash covers the docs and roundtrip's own generator, so an unchanged spec reuses its
 backend and its database), migrates and seeds the database, prints the URL, the docs page, the
-example-backed endpoints and the seeded test accounts, and runs uvicorn. From a generated OUT
+example-backed endpoints and the seeded test accounts (the docs' own, or the generated ones when the
+docs hold none: emit.seed_accounts), and runs uvicorn. From a generated OUT
 folder (it holds app/main.py) it serves that folder as it is.
 
     prepared = prepare(Path("specs"), db=None, reset=False)   # no server: tests, `make bench`
@@ -36,6 +37,8 @@ class Prepared:
     accounts: list[tuple[str, str]] = field(default_factory=list)  # (login, role)
     examples: list[str] = field(default_factory=list)  # "METHOD /path"
     seed_report: str = ""
+    test_accounts: list[dict[str, Any]] = field(default_factory=list)  # generated: role, login endpoint and body
+    base_path: str = ""
 
 
 def is_backend(path: Path) -> bool:
@@ -102,7 +105,7 @@ def prepare(target: Path, *, db: str | None = None, reset: bool = False, cache_r
     except rdb.DbError as err:
         raise ServeError(str(err)) from None
     model = json.loads((out / "app" / "api_model.json").read_text(encoding="utf-8"))
-    return Prepared(out, db, generated, seeded_accounts(out, model), example_backed(model), report)
+    return Prepared(out, db, generated, seeded_accounts(out, model), example_backed(model), report, generated_accounts(out), str(model.get("base_path") or ""))
 
 
 def _reset_database(out: Path, db: str | None) -> None:
@@ -140,6 +143,26 @@ def seeded_accounts(out: Path, model: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def generated_accounts(out: Path) -> list[dict[str, Any]]:
+    """The generated test accounts of OUT's seed data (seed.json `test_accounts`), as the loader took them."""
+    seed_file = out / "seed" / "seed.json"
+    if not seed_file.is_file():
+        return []
+    seed = json.loads(seed_file.read_text(encoding="utf-8"))
+    return [a for a in (seed.get("test_accounts") or {}).get("accounts", []) if isinstance(a, dict)]
+
+
+def account_lines(accounts: list[dict[str, Any]], base_path: str) -> list[str]:
+    """`role  POST /base/auth/login  {"email": …, "password": …}` per generated account, columns aligned."""
+    rows = []
+    for a in accounts:
+        login = a.get("login") or {}
+        body = json.dumps(login["body"], ensure_ascii=False) if login.get("body") else "(no login endpoint names it)"
+        rows.append((str(a.get("role", "")), f"{login.get('method', 'POST')} {base_path}{login.get('path', '')}", body))
+    width = [max((len(r[i]) for r in rows), default=0) for i in range(2)]
+    return [f"{r[0]:<{width[0]}}  {r[1]:<{width[1]}}  {r[2]}" for r in rows]
+
+
 def example_backed(model: dict[str, Any]) -> list[str]:
     ops = model.get("operations", {})
     return [f"{op['method']} {model.get('base_path', '')}{op['path']}" for op in ops.values() if op.get("kind") == "example"]
@@ -160,6 +183,9 @@ def banner(p: Prepared, host: str, port: int) -> str:
     if p.accounts:
         lines.append("  seeded accounts (passwords: as stated in the docs' sample data):")
         lines += [f"    {login}  ({role})" for login, role in p.accounts]
+    if p.test_accounts:
+        lines.append("  generated test accounts (the docs hold no account to log in as; development only):")
+        lines += [f"    {line}" for line in account_lines(p.test_accounts, p.base_path)]
     if p.examples:
         lines.append("  example-backed (answer with the docs' examples, no database):")
         lines += [f"    {e}" for e in p.examples]

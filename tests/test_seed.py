@@ -35,6 +35,10 @@ EXPECTED = {
     "library": {"branches": 3},
     "specs": {"users": 4, "refresh_tokens": 2, "ingredients": 6, "recipes": 2, "recipe_ingredients": 6, "reviews": 3},
 }
+# Generated test accounts (emit.seed_accounts): one per role where the docs hold no account to log in as.
+# exams: users has no sample rows (roles admin, instructor, student); library: members (no roles), staff
+# (librarian, admin). The other sets' sample users carry passwords: nothing is generated.
+GENERATED = {"exams": {"users": 3}, "library": {"members": 1, "staff": 2}}
 
 
 def spec_for(key: str) -> Spec:
@@ -137,10 +141,11 @@ def _load_and_check(key: str, out: Path, url: str | None) -> None:
     db.upgrade(out, url)
     report = db.seed(out, url)
     assert {t: n for t, n in report.inserted.items()} == EXPECTED[key]
+    assert {t: n for t, n in report.accounts.items() if n} == GENERATED.get(key, {})
     got = counts(out, url)
-    assert {t: n for t, n in got.items() if n} == EXPECTED[key]
+    assert {t: n for t, n in got.items() if n} == dict(Counter(EXPECTED[key]) + Counter(GENERATED.get(key, {})))
     again = db.seed(out, url)
-    assert sum(again.inserted.values()) == 0 and again.skipped == EXPECTED[key]
+    assert sum(again.inserted.values()) == 0 and again.skipped == EXPECTED[key] and not any(again.accounts.values())
     assert counts(out, url) == got
 
 
@@ -251,7 +256,7 @@ def test_fake_rows_satisfy_every_constraint_and_are_deterministic(key: str, tmp_
     assert all(n >= 10 for n in report.fake.values()), report.fake
     got = Counter(counts(out, pg_url))
     for t in tables:
-        assert got[t] == EXPECTED[key].get(t, 0) + report.fake[t]
+        assert got[t] == EXPECTED[key].get(t, 0) + GENERATED.get(key, {}).get(t, 0) + report.fake[t]
     # same seed, same database state: the same rows (SQLite twice, from scratch). Columns the
     # database fills itself (now(), hashes of sample passwords) are left out of the comparison.
     md = load_models(out).Base.metadata

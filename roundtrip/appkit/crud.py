@@ -318,6 +318,8 @@ def derive_references(ctx: Context, info: TableInfo, values: dict[str, Any]) -> 
     for col in t.c:
         if col.name in values or col.nullable or col.default is not None or col.server_default is not None:
             continue
+        if col.primary_key and len(info.pk) == 1 and col.name not in info.fks:
+            continue  # the new row's own key, never a parent's (`members.id` is not `branches.id`)
         for ref_col, (target, target_col) in info.fks.items():
             if ref_col == col.name or values.get(ref_col) is None or target not in ctx.kit.tables:
                 continue

@@ -5,6 +5,12 @@ foreign key, a unique key) stops the load with the table, the row's doc line and
 reason, and nothing stays inserted. Loading is idempotent: a row whose key (primary key, else a
 unique key, else all its values) is already present is skipped. Columns the docs hash at seed
 time are hashed here (bcrypt or argon2 via pwdlib, as the docs say).
+
+Generated test accounts (seed.json `test_accounts`, when the docs hold no account to log in as) go
+in after the docs' rows: the seed file gives their login, role and password; every other required
+column is filled here the way `--fake` fills rows (values from the column's type and CHECKs, seeded
+by the account so each load makes the same row), foreign keys pointing at the first parent row.
+An account whose parent table is empty is left out, with a note in the report.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +37,12 @@ class SeedReport:
     inserted: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     fake: dict[str, int] = field(default_factory=dict)
+    accounts: dict[str, int] = field(default_factory=dict)  # generated test accounts inserted per table
+    notes: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return sum(self.inserted.values()) + sum(self.fake.values())
+        return sum(self.inserted.values()) + sum(self.fake.values()) + sum(self.accounts.values())
 
     def __str__(self) -> str:
         def fmt(d: dict[str, int]) -> str:
@@ -44,6 +53,9 @@ class SeedReport:
             lines.append(f"already present (skipped): {fmt(self.skipped)}")
         if self.fake:
             lines.append(f"fake rows: {fmt(self.fake)}")
+        if any(self.accounts.values()):
+            lines.append(f"generated test accounts: {fmt(self.accounts)}")
+        lines += self.notes
         return "\n".join(lines)
 
 
@@ -166,6 +178,9 @@ def seed(out_dir: Path, url: str | None = None, fake: int = 0, seed: int = 0) ->
                 _load_table(conn, metadata, entry, hashers, report)
                 if entry["table"] in metadata.tables:
                     touched.append(metadata.tables[entry["table"]])
+            accounts = doc.get("test_accounts", {}).get("accounts", [])
+            for account in accounts:
+                _load_account(conn, metadata, account, hashers, report)
             _reset_sequences(conn, touched)
             if fake > 0:
                 from roundtrip.db.fake import add_fake_rows
@@ -212,3 +227,74 @@ def _load_table(conn: sa.Connection, metadata: sa.MetaData, entry: dict[str, Any
         except sa.exc.StatementError as exc:
             raise DbError(f"sample row for {name} could not be sent to the database: {first_line(exc.orig)}", span=_span(source), table=name) from None
         report.inserted[name] += 1
+
+
+def _load_account(conn: sa.Connection, metadata: sa.MetaData, account: dict[str, Any], hashers: _Hashers, report: SeedReport) -> None:
+    """One generated test account: skipped when present (by its login), else completed and inserted."""
+    name = account["table"]
+    table = metadata.tables.get(name)
+    source = account.get("source", "")
+    if table is None:
+        raise DbError(f"seed data names table {name}, which the generated models do not have; regenerate the backend", span=_span(source), table=name)
+    kinds: dict[str, str] = account.get("columns", {})
+    hashed = set(account.get("hashed", []))
+    values = {c: (v if c in hashed else to_python(v, kinds.get(c, "string"))) for c, v in account.get("values", {}).items()}
+    report.accounts.setdefault(name, 0)
+    if _exists(conn, table, values, _identity(table, values, [], hashed)):
+        return
+    missing = _complete(conn, metadata, table, values, f"{name}:{account.get('role', '')}")
+    if missing:
+        report.notes.append(f"generated test account {name} ({account.get('role', '')}) left out: no {missing} row to point at")
+        return
+    for c in hashed:
+        opts = account.get("hash", {}).get(c, {})
+        values[c] = hashers.hash(str(values[c]), str(opts.get("algorithm", "argon2")), opts.get("rounds"))
+    try:
+        with conn.begin_nested():
+            conn.execute(table.insert().values(**values))
+    except sa.exc.DBAPIError as exc:
+        raise DbError(
+            f"the generated test account for {name} ({account.get('role', '')}) was rejected by the database, nothing was seeded: {first_line(exc.orig)}",
+            span=_span(source),
+            table=name,
+        ) from None
+    report.accounts[name] += 1
+
+
+# Dates an account needs to be usable today and plausible: a birth date of an adult, an expiry far ahead.
+_FAR_FUTURE = dt.date(2099, 12, 31)
+
+
+def _complete(conn: sa.Connection, metadata: sa.MetaData, table: sa.Table, values: dict[str, Any], seed_key: str) -> str:
+    """Fill the required columns an account row lacks; returns the parent table it could not point at, or ""."""
+    import random
+
+    from faker import Faker
+
+    from roundtrip.db.fake import ColumnRules, check_rules, fake_value
+
+    rng = random.Random(seed_key)  # str seeds are hashed deterministically (not by PYTHONHASHSEED)
+    faker = Faker()
+    faker.seed_instance(rng.getrandbits(32))
+    for fk in sorted(table.foreign_key_constraints, key=lambda f: [c.name for c in f.columns]):
+        if all(c.name in values or c.nullable for c in fk.columns):
+            continue
+        parent = metadata.tables.get(fk.referred_table.name)
+        cols = [parent.c[e.column.name] for e in fk.elements] if parent is not None else []
+        first = conn.execute(sa.select(*cols).order_by(*cols).limit(1)).first() if cols else None
+        if first is None:
+            return fk.referred_table.name
+        values.update({c.name: v for c, v in zip(fk.columns, first, strict=True)})
+    rules = check_rules(table)
+    for col in table.columns:
+        if col.name in values or col.nullable or col.computed is not None or col is table.autoincrement_column:
+            continue
+        if not col.primary_key and (col.server_default is not None or col.default is not None):
+            continue  # the database's default: an active account, the default role
+        if isinstance(col.type, sa.Date) and re.search(r"expir|until|valid_to", col.name):
+            values[col.name] = _FAR_FUTURE
+        elif isinstance(col.type, sa.Date) and "birth" in col.name:
+            values[col.name] = faker.date_between(dt.date(1965, 1, 1), dt.date(1999, 12, 31))
+        else:
+            values[col.name] = fake_value(col, rules.get(col.name, ColumnRules()), faker, rng)
+    return ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from roundtrip.emit.seed_accounts import generated_accounts
 from roundtrip.ir import Spec
 
 REQUIREMENTS = (
@@ -181,11 +182,28 @@ def readme(spec: Spec, model: dict[str, Any]) -> str:
         if examples else ["None: every operation is backed by the database or an auth flow."]
     )
     accounts = seeded_accounts(spec, model)
+    generated = generated_accounts(spec)
     lines += ["", "## Seeded test accounts", ""]
     if accounts:
         lines += ["| Login | Role | Password |", "|---|---|---|"] + [f"| {a} | {r} | {n} |" for a, r, n in accounts]
-    else:
+    elif not generated:
         lines.append("The docs' sample data holds no accounts; register one through the API.")
+    if generated:
+        if accounts:
+            lines.append("")
+        lines += [
+            "Generated test accounts: the docs hold no account to log in as in "
+            + ", ".join(dict.fromkeys(a.table for a in generated))
+            + ", so the seed data adds one development account per role (not the docs' data; development only):",
+            "",
+            "| Role | Table | Log in with | Password |",
+            "|---|---|---|---|",
+        ]
+        base = str(model.get("base_path") or "")
+        for a in generated:
+            who = f"`{a.method} {base}{a.path}` with {a.login_field} `{a.login}`" if a.login else f"no login endpoint names it ({'; '.join(a.notes)})"
+            origin = f" (the docs' login example, {a.from_example})" if a.from_example else ""
+            lines.append(f"| {a.role} | {a.table} | {who} | `{a.password}`{origin} |")
     lines += [
         "",
         "## Your own code",

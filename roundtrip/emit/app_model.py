@@ -481,6 +481,10 @@ def operation_model(
         "validation_status": 400 if "400" in statuses else 422 if "422" in statuses else None,
         "params": [p["name"] for p in params],
     }
+    # path ids the docs let the caller name by a word (`/members/me/fines`): appkit.access resolves them
+    path_aliases = {p["name"]: value_aliases(p.get("schema", {})) for p in params if p.get("in") == "path"}
+    if any(path_aliases.values()):
+        model["path_aliases"] = {k: v for k, v in path_aliases.items() if v}
     cache = str(op.get("x-caching") or "")
     m = re.search(r"Cache-Control:\s*([^,]+(?:,\s*[a-z-]+(?:=\d+)?)*)", cache)
     if m:
@@ -672,7 +676,8 @@ def value_aliases(schema: dict[str, Any]) -> dict[str, str]:
     """{word: "caller" | "null"} for the listed words of a union parameter schema whose meaning is known."""
     out: dict[str, str] = {}
     for variant in schema.get("oneOf") or schema.get("anyOf") or []:
-        for word in variant.get("enum", []) if isinstance(variant, dict) else []:
+        words = (variant.get("enum") or ([variant["const"]] if "const" in variant else [])) if isinstance(variant, dict) else []
+        for word in words:  # `enum: [me, none]`, or one word as `const: me`
             if str(word).lower() in CALLER_ALIASES:
                 out[str(word)] = "caller"
             elif str(word).lower() in NULL_ALIASES:

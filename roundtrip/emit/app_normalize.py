@@ -10,7 +10,7 @@ and schema. Removed on both sides, because they only differ by how FastAPI/pydan
 schemas (a default only means something for what a client sends), the component names (every
 `$ref` is inlined), and the spelling of nullability (`anyOf [X, null]`, `type [t, null]` and
 `oneOf` → one `nullable` flag; `oneOf` is compared as `anyOf`, the only union pydantic prints). `required` lists are sorted, integral floats become ints
-(`minimum: 0.0` → 0). The base path of the first server is stripped from paths.
+(`minimum: 0.0` → 0), and a `const` carries no `type` beside it. The base path of the first server is stripped from paths.
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ def normalize_schema(node: Any) -> Any:
     if isinstance(s.get("enum"), list) and None in s["enum"]:
         nullable = True
         s["enum"] = [v for v in s["enum"] if v is not None]
+    if "const" in s and not isinstance(s.get("type"), list):
+        s.pop("type", None)  # pydantic prints `Literal['me']` as const + type; the constant alone says both
     if s.get("default", 0) is None:
         s.pop("default")
     if s.get("additionalProperties") is True:

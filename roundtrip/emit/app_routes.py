@@ -51,6 +51,8 @@ def param_type(schema: dict[str, Any], classes: set[str]) -> str:
     t = s.get("type")
     if isinstance(t, list):
         t = next((x for x in t if x != "null"), "string")
+    if isinstance(s.get("const"), str):
+        return f"Literal[{_lit(s['const'])}]"  # one word a path id may be (`bigint | 'me'`)
     if s.get("enum") and all(isinstance(v, str) for v in s["enum"]):
         return "Literal[" + ", ".join(_lit(v) for v in s["enum"]) + "]"
     if t == "integer":

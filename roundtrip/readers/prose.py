@@ -9,7 +9,9 @@ fence at a time:
   - global rate limits → facts.rate_limits                                    (prose_limits)
   - validation rules and computed fields → facts.field_rules / facts.computed (prose_rules)
   - database extensions named in prose → facts.extensions                    (prose_extensions)
-Endpoint sections (`### POST /tasks`) are left to the API reader throughout.
+  - words a path parameter accepts for the caller (`me` for `{memberId}`)   (prose_aliases)
+Endpoint sections (`### POST /tasks`) are left to the API reader, except for alias sentences, which
+name a path parameter wherever they stand.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from roundtrip.diagnostics import Sink
 from roundtrip.ir import Facts
 from roundtrip.markdown import Document
+from roundtrip.readers.prose_aliases import read_path_aliases
 from roundtrip.readers.prose_auth import read_auth
 from roundtrip.readers.prose_conventions import read_conventions
 from roundtrip.readers.prose_extensions import read_extensions
@@ -35,6 +38,7 @@ _STEPS: tuple[tuple[str, Callable[[Document, Facts], None]], ...] = (
     ("rate limits", read_rate_limits),
     ("validation rules", read_rules),
     ("extensions", read_extensions),
+    ("path aliases", read_path_aliases),
 )
 
 

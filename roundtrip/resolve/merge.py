@@ -26,6 +26,7 @@ from roundtrip.ir import (
 from roundtrip.ir.spec import SCHEMA_PRIORITY, TABLE_PRIORITY
 from roundtrip.resolve.conventions import apply_conventions
 from roundtrip.resolve.links import build_links
+from roundtrip.resolve.path_aliases import apply_path_aliases
 from roundtrip.resolve.typeexpand import expand_schemas
 from roundtrip.resolve.validation_gaps import document_validation_errors
 
@@ -203,7 +204,7 @@ def resolve(facts: Facts, sink: Sink) -> Spec:
     schemas = _schemas(facts)
     envelope, schemas = _envelope(facts, schemas)
     conventions = tuple(dict(((c.key, repr(c.value)), c) for c in facts.conventions).values())
-    endpoints = apply_conventions(endpoints, conventions)
+    endpoints, conventions = apply_path_aliases(apply_conventions(endpoints, conventions), conventions, tables)
     spec = Spec(
         info=info,
         security_schemes=schemes,
