@@ -6,7 +6,11 @@ run per endpoint and server after a short discarded warm-up run):
 
 - mock: the backend `roundtrip serve specs` runs (roundtrip.serve.prepare: generated, migrated and
   seeded into a temporary folder, SQLite), under uvicorn with one worker, rate limits off, and a
-  token of the seeded admin for the protected create;
+  token of the seeded admin for the protected create. This is the compared row: Prism is one Node
+  process;
+- mock, 2 workers (`--workers 2`, 0 to leave it out): the same backend under uvicorn with two worker
+  processes on a copy of the same database, an extra labelled line for what a second core buys (the
+  machine's other core also runs autocannon); the compared figures stay the one-worker ones;
 - Prism: `prism mock` on the same document. It answers from the document's examples and only checks
   that a credential is present (it does not verify the token and stores nothing), so it does less
   work per request than the mock, which validates, authenticates and reads/writes the database.
@@ -22,6 +26,7 @@ import argparse
 import contextlib
 import json
 import platform
+import shutil
 import socket
 import subprocess
 import sys
@@ -39,6 +44,7 @@ SPECS = REPO / "specs"
 PINS = {"@stoplight/prism-cli": "5.14.2", "autocannon": "8.0.0"}  # prism 5.15+ needs node >= 24
 ADMIN = ("ana.ribeiro@pantry.dev", "PantryDemo123")  # seeded by specs/ sample data
 CONNECTIONS = 10
+WORKERS = 2  # the extra line: the mock under this many uvicorn workers (0: none)
 DURATION = 10  # seconds per endpoint and server
 WARMUP = 2  # seconds, discarded: first requests pay for imports, JIT and connection set-up
 START_TIMEOUT = 60  # seconds for a server to answer its first request
@@ -79,10 +85,14 @@ class Cell:
         return self.rps is not None and self.requests > 0 and self.failed <= FAILED_SHARE * self.requests
 
 
+MOCK, MOCK_WORKERS, PRISM = "mock", "mock-workers", "prism"
+
+
 @dataclass
 class Report:
     connections: int
     duration: int
+    workers: int = 0  # the extra mock line's uvicorn workers (0: not run)
     cells: list[Cell] = field(default_factory=list)
     skipped: str = ""
     versions: dict[str, str] = field(default_factory=dict)
@@ -90,9 +100,9 @@ class Report:
     def cell(self, server: str, endpoint: str) -> Cell | None:
         return next((c for c in self.cells if c.server == server and c.endpoint == endpoint), None)
 
-    def ratios(self, endpoint: str) -> tuple[float | None, float | None]:
+    def ratios(self, endpoint: str, server: str = MOCK) -> tuple[float | None, float | None]:
         """(mock rps / Prism rps, mock p99 / Prism p99), only when both runs were clean."""
-        mock, prism = self.cell("mock", endpoint), self.cell("prism", endpoint)
+        mock, prism = self.cell(server, endpoint), self.cell(PRISM, endpoint)
         if not (mock and prism and mock.comparable and prism.comparable):
             return None, None
         assert (
@@ -108,6 +118,7 @@ class Report:
     def table(self) -> str:
         if self.skipped:
             return f"mock vs Prism: skipped: {self.skipped}"
+        extra = f"mock {self.workers}w" if self.workers else ""
         header = (
             "endpoint",
             "mock rps",
@@ -116,13 +127,15 @@ class Report:
             "Prism p99 ms",
             "rps mock/Prism",
             "p99 mock/Prism",
+            *((f"{extra} rps", f"{extra} p99 ms", f"rps {extra}/Prism") if extra else ()),
             "note",
         )
         body = []
         for ep in ENDPOINTS:
-            mock, prism = self.cell("mock", ep.label), self.cell("prism", ep.label)
+            mock, prism = self.cell(MOCK, ep.label), self.cell(PRISM, ep.label)
+            more = self.cell(MOCK_WORKERS, ep.label)
             rps_ratio, p99_ratio = self.ratios(ep.label)
-            notes = [f"{c.server}: {c.note}" for c in (mock, prism) if c and c.note]
+            notes = [f"{c.server}: {c.note}" for c in (mock, more, prism) if c and c.note]
             body.append(
                 (
                     f"{ep.label} ({ep.method} {ep.path})",
@@ -132,18 +145,33 @@ class Report:
                     _num(prism and prism.p99_ms, ".0f"),
                     _num(rps_ratio, ".2f"),
                     _num(p99_ratio, ".2f"),
+                    *(
+                        (
+                            _num(more and more.rps, ".0f"),
+                            _num(more and more.p99_ms, ".0f"),
+                            _num(self.ratios(ep.label, MOCK_WORKERS)[0], ".2f"),
+                        )
+                        if extra
+                        else ()
+                    ),
                     "; ".join(notes),
                 )
             )
         widths = [max(len(str(x)) for x in col) for col in zip(header, *body, strict=True)]
+        last = len(header) - 1
         lines = [
             f"mock vs Prism: autocannon, {self.connections} connections, {self.duration} s per endpoint "
             f"and server, loopback; {', '.join(f'{k} {v}' for k, v in self.versions.items())}"
         ]
+        if extra:
+            lines.append(
+                f"mock: one uvicorn worker (the compared row; Prism is one Node process); "
+                f"{extra}: {self.workers} uvicorn workers, for reference only"
+            )
         for i, cells in enumerate([header, *body]):
             lines.append(
                 "  ".join(
-                    str(c).ljust(w) if j in (0, 7) else str(c).rjust(w)
+                    str(c).ljust(w) if j in (0, last) else str(c).rjust(w)
                     for j, (c, w) in enumerate(zip(cells, widths, strict=True))
                 ).rstrip()
             )
@@ -162,13 +190,22 @@ class Report:
                 if rps_ratio is not None
                 else f"{ep.label} not compared"
             )
-        return "mock/Prism: " + ", ".join(parts)
+        text = "mock/Prism: " + ", ".join(parts)
+        if self.workers:
+            more = [self.ratios(ep.label, MOCK_WORKERS)[0] for ep in ENDPOINTS]
+            text += f" ({self.workers} workers: " + ", ".join(f"x{_num(r, '.2f')}" for r in more) + ")"
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["ratios"] = {
             ep.label: dict(zip(("rps", "p99"), self.ratios(ep.label), strict=True)) for ep in ENDPOINTS
         }
+        if self.workers:
+            out["ratios_workers"] = {
+                ep.label: dict(zip(("rps", "p99"), self.ratios(ep.label, MOCK_WORKERS), strict=True))
+                for ep in ENDPOINTS
+            }
         return out
 
 
@@ -312,8 +349,10 @@ def _pantry_requests(base: str) -> tuple[dict[str, str], str, str]:
     return auth, str(recipes[0]["id"]), json.dumps(body)
 
 
-def run(connections: int = CONNECTIONS, duration: int = DURATION, warmup: int = WARMUP) -> Report:
-    report = Report(connections, duration)
+def run(
+    connections: int = CONNECTIONS, duration: int = DURATION, warmup: int = WARMUP, workers: int = WORKERS
+) -> Report:
+    report = Report(connections, duration, workers if workers > 1 else 0)
     try:
         report.versions = {"node": _node_version(), **node_tools.ensure_packages(PINS)}
     except node_tools.Unavailable as why:
@@ -325,17 +364,46 @@ def run(connections: int = CONNECTIONS, duration: int = DURATION, warmup: int = 
     from roundtrip.serve import app_env, prepare, uvicorn_command
 
     report.versions.update({"uvicorn": uvicorn.__version__, "python": platform.python_version()})
-    with tempfile.TemporaryDirectory(prefix="roundtrip-mock-vs-prism-") as tmp_name:
+    with (
+        tempfile.TemporaryDirectory(prefix="roundtrip-mock-vs-prism-") as tmp_name,
+        contextlib.ExitStack() as stack,
+    ):
         tmp = Path(tmp_name)
         result, doc = api.compile_path(SPECS)
         openapi = tmp / "openapi.json"
         openapi.write_text(api.render_openapi(doc, result.spec.files, "json"), encoding="utf-8")
         prepared = prepare(SPECS, cache_root=tmp)
-        mock_port, prism_port = free_port(), free_port()
-        mock_base, prism_base = f"http://127.0.0.1:{mock_port}", f"http://127.0.0.1:{prism_port}"
-        env = app_env(
-            prepared, {"RATE_LIMITS": "false", "LOG_LEVEL": "WARNING", "ACCESS_TOKEN_TTL_SECONDS": "3600"}
+        settings = {"RATE_LIMITS": "false", "LOG_LEVEL": "WARNING", "ACCESS_TOKEN_TTL_SECONDS": "3600"}
+        env = app_env(prepared, settings)
+        servers: list[tuple[str, str]] = []  # (server, base URL), in the order they are measured
+        database = tmp / "mock-workers.db"  # the extra line's own copy of the seeded database (and its log)
+        for suffix in ("", "-wal"):
+            if Path(f"{prepared.out / 'app.db'}{suffix}").is_file():
+                shutil.copyfile(f"{prepared.out / 'app.db'}{suffix}", f"{database}{suffix}")
+        port = free_port()
+        stack.enter_context(
+            running(
+                "mock (uvicorn)",
+                uvicorn_command(prepared.out, "127.0.0.1", port),
+                env,
+                f"http://127.0.0.1:{port}/health/live",
+                tmp / "mock.log",
+            )
         )
+        servers.append((MOCK, f"http://127.0.0.1:{port}"))
+        if report.workers:  # on its copy of the database: each server's writes stay its own
+            port = free_port()
+            stack.enter_context(
+                running(
+                    f"mock (uvicorn, {report.workers} workers)",
+                    uvicorn_command(prepared.out, "127.0.0.1", port, report.workers),
+                    {**env, "DATABASE_URL": f"sqlite:///{database}"},
+                    f"http://127.0.0.1:{port}/health/live",
+                    tmp / "mock-workers.log",
+                )
+            )
+            servers.append((MOCK_WORKERS, f"http://127.0.0.1:{port}"))
+        port = free_port()
         prism_cmd = [
             str(node_tools.binary("prism")),
             "mock",
@@ -343,30 +411,25 @@ def run(connections: int = CONNECTIONS, duration: int = DURATION, warmup: int = 
             "-h",
             "127.0.0.1",
             "-p",
-            str(prism_port),
+            str(port),
             "-v",
             "warn",
         ]
-        with (
-            running(
-                "mock (uvicorn)",
-                uvicorn_command(prepared.out, "127.0.0.1", mock_port),
-                env,
-                f"{mock_base}/health/live",
-                tmp / "mock.log",
-            ),
-            running("prism mock", prism_cmd, None, f"{prism_base}/v1/recipes", tmp / "prism.log"),
-        ):
-            auth, recipe_id, create_body = _pantry_requests(mock_base)
-            json_headers = {**auth, "Content-Type": "application/json"}
-            for ep in ENDPOINTS:
-                path = ep.path.replace("{id}", recipe_id)
-                body = create_body if ep.method == "POST" else None
-                headers = json_headers if body is not None else {}
-                for server, base in (("mock", mock_base), ("prism", prism_base)):
-                    report.cells.append(
-                        measure(server, ep, base, path, headers, body, connections, duration, warmup)
-                    )
+        stack.enter_context(
+            running("prism mock", prism_cmd, None, f"http://127.0.0.1:{port}/v1/recipes", tmp / "prism.log")
+        )
+        servers.append((PRISM, f"http://127.0.0.1:{port}"))
+        # the seeded rows are the same in both mock databases: one login, one recipe id, one body serve both
+        auth, recipe_id, create_body = _pantry_requests(servers[0][1])
+        json_headers = {**auth, "Content-Type": "application/json"}
+        for ep in ENDPOINTS:
+            path = ep.path.replace("{id}", recipe_id)
+            body = create_body if ep.method == "POST" else None
+            headers = json_headers if body is not None else {}
+            for server, base in servers:
+                report.cells.append(
+                    measure(server, ep, base, path, headers, body, connections, duration, warmup)
+                )
     return report
 
 
@@ -388,16 +451,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--warmup", type=int, default=WARMUP, help="seconds of discarded load before each run (0: none)"
     )
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=WORKERS,
+        help="uvicorn workers of the extra mock line, shown for reference (0 or 1: no extra line)",
+    )
     args = ap.parse_args(argv)
-    if args.connections < 1 or args.duration < 1 or args.warmup < 0:
-        print("--connections and --duration must be at least 1, --warmup at least 0", file=sys.stderr)
+    if args.connections < 1 or args.duration < 1 or args.warmup < 0 or args.workers < 0:
+        print(
+            "--connections and --duration must be at least 1, --warmup and --workers at least 0",
+            file=sys.stderr,
+        )
         return 2
     import httpx
 
     from roundtrip.serve import ServeError
 
     try:
-        report = run(args.connections, args.duration, args.warmup)
+        report = run(args.connections, args.duration, args.warmup, args.workers)
     except (RuntimeError, ServeError, httpx.HTTPError, OSError, subprocess.SubprocessError) as err:
         # a server that does not start, a login that fails: one line, the server's log tail included
         print(f"mock vs Prism: {type(err).__name__}: {err}", file=sys.stderr)

@@ -13,6 +13,7 @@ from roundtrip.appkit.security import (
     TokenError,
     Tokens,
     TokenSettings,
+    bcrypt_input,
     bearer_token,
     digest,
     new_opaque_token,
@@ -102,3 +103,13 @@ def test_settings_from_env_override_documented_defaults() -> None:
     assert len(s.jwt_secret) == 64, "no secret configured: a random one"
     t = Settings.from_env({}, env={"JWT_SECRET": "configured-secret-value"})
     assert t.jwt_secret == "configured-secret-value" and t.access_token_ttl_seconds == 900
+
+
+def test_a_password_longer_than_bcrypt_reads_hashes_and_verifies() -> None:
+    # bcrypt reads 72 bytes and bcrypt 5 refuses more: a long password is its first 72 bytes, not a 500
+    pw = Passwords("bcrypt", 4)
+    long = "A" + "é" * 50  # 101 bytes; the 72-byte cut falls inside the 36th `é`
+    hashed = pw.hash(long)
+    assert pw.verify(long, hashed) and pw.verify(long[:40], hashed)
+    assert not pw.verify(long[:30], hashed)
+    assert bcrypt_input(long) == long[:36] and bcrypt_input("Short1A") == "Short1A"

@@ -3,7 +3,8 @@
 Each function declares the operation as the compiled OpenAPI does (explicit operation_id, path,
 query and header parameters with their constraints, the request body as the generated pydantic
 model, every documented response with its schema) so FastAPI validates requests and its own
-/openapi.json matches the compiled document; the body of every function is one call into the kit.
+/openapi.json matches the compiled document; the body of every function is one call into the kit
+(`async`: the kit's dispatch decides which operations run in a worker thread).
 """
 
 from __future__ import annotations
@@ -184,7 +185,7 @@ def render_operation(path: str, method: str, op: dict[str, Any], classes: set[st
     args = required + optional
     doc = " ".join(str(op.get("summary") or op_id).split()).replace('"""', "'''").replace("\\", "/")
     call = f"dispatch(request, {op_id!r}, {{{', '.join(mapping)}}}{', body' if btype else ''})"
-    lines = decorator + [f"def {fn}(", *[f"    {a}," for a in args], ") -> Response:", f'    """{doc}"""', f"    return {call}"]
+    lines = decorator + [f"async def {fn}(", *[f"    {a}," for a in args], ") -> Response:", f'    """{doc}"""', f"    return await {call}"]
     return "\n".join(lines)
 
 
