@@ -49,9 +49,8 @@ def composed(
 
 
 def text_of(value: Any) -> str | None:
-    """How a value reads inside a composed string: `3`, not `3.0`; ISO dates. The same rule as
-    emit/app_derived.text_of, which learnt the composition from the docs' values (this package is copied
-    into generated backends and imports nothing else from roundtrip)."""
+    """How a value reads inside a composed string: `3`, not `3.0`; ISO dates. emit/app_derived learns the
+    compositions from the docs' values with this same function."""
     if value is None or isinstance(value, (bool, dict, list, tuple)):
         return None
     if isinstance(value, float) and value.is_integer():

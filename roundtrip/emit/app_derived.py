@@ -19,13 +19,12 @@ The runtime (appkit/derived.py) fills the property from the stored row the same 
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
+# the runtime composes values with the same rule the composition was learnt with (appkit imports nothing of ours)
+from roundtrip.appkit.derived import text_of
 from roundtrip.ir import Spec
 from roundtrip.ir.data import Table
 from roundtrip.ir.naming import snake
@@ -60,21 +59,6 @@ def derived_model(
         if rule is not None:
             out.setdefault(table, {})[name] = rule
     return out
-
-
-def text_of(value: Any) -> str | None:
-    """How a value reads inside a composed string (`3`, not `3.0`; dates in ISO form); None for no value."""
-    if value is None or isinstance(value, (bool, dict, list, tuple)):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, decimal.Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
-    if isinstance(value, (dt.date, dt.time, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return str(value)
 
 
 def _linked_fields(spec: Spec) -> dict[str, dict[str, str]]:
