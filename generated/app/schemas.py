@@ -66,13 +66,13 @@ class GetV1RecipesResponse200Pagination(BaseModel):
 
 class GetV1UsersMeResponse200(BaseModel):
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-04T18:22:10Z'])]
-    display_name: Annotated[str, Field(alias='displayName', examples=['Ben Okafor'])]
-    email: Annotated[EmailStr, Field(examples=['ben.okafor@example.com'])]
+    display_name: Annotated[str, Field(alias='displayName', examples=['Ben Okafor'], max_length=80)]
+    email: Annotated[EmailStr, Field(examples=['ben.okafor@example.com'], max_length=255)]
     id: Annotated[UUID, Field(examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
     last_login_at: Annotated[
         AwareDatetime | None, Field(alias='lastLoginAt', examples=['2025-03-12T08:00:00Z'])
     ]
-    role: Annotated[str, Field(examples=['member'])]
+    role: Annotated[str, Field(examples=['member'], max_length=20)]
 
 
 class Difficulty(StrEnum):
@@ -152,10 +152,10 @@ class PostV1IngredientsRequest(BaseModel):
 
 
 class PostV1IngredientsResponse201(BaseModel):
-    category: Annotated[str, Field(examples=['spice'])]
+    category: Annotated[str, Field(examples=['spice'], max_length=20)]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T09:05:00Z'])]
     id: Annotated[UUID, Field(examples=['2f9434bb-ee71-4257-b6df-d037458010a0'])]
-    name: Annotated[str, Field(examples=['Smoked paprika'])]
+    name: Annotated[str, Field(examples=['Smoked paprika'], max_length=80)]
 
 
 class PostV1RecipesByRecipeIdReviewsRequest(BaseModel):
@@ -336,7 +336,7 @@ class PostV1RecipesByRecipeIdReviewsResponse201(BaseModel):
     ]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T20:11:37Z'])]
     id: Annotated[UUID, Field(examples=['fc7c6df1-bf58-4fa1-b444-7db4a47baf8e'])]
-    rating: Annotated[int, Field(examples=[5], ge=-32768, le=32767)]
+    rating: Annotated[int, Field(examples=[5], ge=1, le=5)]
     recipe_id: Annotated[UUID, Field(alias='recipeId', examples=['03ee9f7c-3345-468f-a9e1-f5f1087397e6'])]
     updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-13T20:11:37Z'])]
 
@@ -367,12 +367,12 @@ class PostV1RecipesResponse201(BaseModel):
     author: PostV1RecipesResponse201Author
     author_id: Annotated[UUID, Field(alias='authorId', examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
     average_rating: Annotated[Any, Field(alias='averageRating')]
-    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[60], ge=-2147483648, le=2147483647)]
+    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[60], ge=0, le=1440)]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-13T18:45:00Z'])]
     description: Annotated[
         str | None, Field(examples=['Slow-roasted tomatoes and a whole head of garlic, blended smooth.'])
     ]
-    difficulty: Annotated[str, Field(examples=['medium'])]
+    difficulty: Annotated[str, Field(examples=['medium'], max_length=10)]
     id: Annotated[UUID, Field(examples=['b407c528-a1f7-4edc-bcdf-633e659511b2'])]
     ingredients: Annotated[
         list[PostV1RecipesResponse201IngredientsItem],
@@ -386,10 +386,10 @@ class PostV1RecipesResponse201(BaseModel):
             examples=['1. Roast the tomatoes and garlic with the olive oil at 200 °C for 45 minutes.\n2. Squeeze the garlic out of its skin.\n3. Blend everything with 500 ml of water and simmer for 15 minutes.']
         ),
     ]
-    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[15], ge=-2147483648, le=2147483647)]
+    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[15], ge=0, le=1440)]
     review_count: Annotated[int, Field(alias='reviewCount', examples=[0])]
-    servings: Annotated[int, Field(examples=[4], ge=-32768, le=32767)]
-    title: Annotated[str, Field(examples=['Roasted Tomato and Garlic Soup'])]
+    servings: Annotated[int, Field(examples=[4], ge=1, le=100)]
+    title: Annotated[str, Field(examples=['Roasted Tomato and Garlic Soup'], max_length=120)]
     updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-13T18:45:00Z'])]
 
 
@@ -397,13 +397,13 @@ class Recipe(BaseModel):
     author: RecipeAuthor
     author_id: Annotated[UUID, Field(alias='authorId', examples=['3aae1c28-7b18-4b01-b027-482ab100aaaf'])]
     average_rating: Annotated[float | None, Field(alias='averageRating', examples=[4.5])]
-    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[25], ge=-2147483648, le=2147483647)]
+    cook_minutes: Annotated[int, Field(alias='cookMinutes', examples=[25], ge=0, le=1440)]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-05T19:40:00Z'])]
     description: Annotated[
         str | None,
         Field(examples=['Eggs gently poached in a cumin-spiced tomato sauce. One pan, ready in 35 minutes.']),
     ]
-    difficulty: Annotated[str, Field(examples=['medium'])]
+    difficulty: Annotated[str, Field(examples=['medium'], max_length=10)]
     id: Annotated[UUID, Field(examples=['4cd42e97-5e38-4efa-b659-a21a4a8419b6'])]
     ingredients: Annotated[
         list[RecipeIngredientsItem],
@@ -417,10 +417,10 @@ class Recipe(BaseModel):
             examples=['1. Simmer the tomatoes with the cumin for 15 minutes.\n2. Make 4 wells in the sauce and crack in the eggs.\n3. Cover and cook for 8-10 minutes until the whites are set.']
         ),
     ]
-    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[10], ge=-2147483648, le=2147483647)]
+    prep_minutes: Annotated[int, Field(alias='prepMinutes', examples=[10], ge=0, le=1440)]
     review_count: Annotated[int, Field(alias='reviewCount', examples=[2])]
-    servings: Annotated[int, Field(examples=[2], ge=-32768, le=32767)]
-    title: Annotated[str, Field(examples=['Weeknight Shakshuka'])]
+    servings: Annotated[int, Field(examples=[2], ge=1, le=100)]
+    title: Annotated[str, Field(examples=['Weeknight Shakshuka'], max_length=120)]
     updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-08T08:12:45Z'])]
 
 
@@ -432,7 +432,7 @@ class Review(BaseModel):
     ]
     created_at: Annotated[AwareDatetime, Field(alias='createdAt', examples=['2025-03-09T13:02:44Z'])]
     id: Annotated[UUID, Field(examples=['ee8bdbf9-a274-4909-91eb-6f0d668b9560'])]
-    rating: Annotated[int, Field(examples=[5], ge=-32768, le=32767)]
+    rating: Annotated[int, Field(examples=[5], ge=1, le=5)]
     recipe_id: Annotated[UUID, Field(alias='recipeId', examples=['4cd42e97-5e38-4efa-b659-a21a4a8419b6'])]
     updated_at: Annotated[AwareDatetime, Field(alias='updatedAt', examples=['2025-03-09T13:02:44Z'])]
 

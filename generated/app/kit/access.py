@@ -6,6 +6,10 @@ through a join table (`workspace_members(workspace_id, user_id, role)`). For the
 caller's role is the role in the membership row of the resource the path names; a caller with no
 membership row does not see the resource at all (404 where documented, else 403), and lists only
 show resources the caller is a member of.
+
+A path id the docs let the caller name by a word (`GET /members/me/fines`: "`me` is accepted as
+`{memberId}`") is replaced by the caller's own id before anything looks at it, when the caller's
+account lives in the table the parameter names; anyone else's `me` names no row (404).
 """
 
 from __future__ import annotations
@@ -67,8 +71,34 @@ def visible(ctx: Context, row: dict[str, Any]) -> bool:
     return membership_role(ctx, row[col]) is not None
 
 
+def param_table(ctx: Context, param: str) -> str | None:
+    """The table whose key a path parameter carries: the parent's, the operation's own, or a lookup's."""
+    op = ctx.op
+    parent = op.get("parent") or {}
+    if parent.get("param") == param:
+        return str(parent.get("table"))
+    if op.get("id_param") == param:
+        return op.table
+    lookup = next((lk for lk in op.get("lookups") or [] if lk.get("param") == param), None)
+    if lookup is not None:
+        return str(lookup.get("table"))
+    return next((name for name in ctx.kit.tables if f"{_singular(name)}_id" == _snake(param)), None)
+
+
+def resolve_path_aliases(ctx: Context) -> None:
+    """`me` in a path → the signed-in caller's id, when the parameter names the caller's own table."""
+    p = ctx.principal
+    for param, words in (ctx.op.get("path_aliases") or {}).items():
+        value = ctx.params.get(param)
+        if not isinstance(value, str) or words.get(value) != "caller":
+            continue
+        if p is not None and param_table(ctx, param) == p.table:
+            ctx.params[param] = p.id
+
+
 def check_roles(ctx: Context) -> None:
     """403 when the docs' roles for this operation exclude the caller (account role or membership role)."""
+    resolve_path_aliases(ctx)  # every later look at the path sees the caller's id, not the word
     p = ctx.principal
     op = ctx.op
     if p is None or not op.auth_required:
@@ -132,3 +162,9 @@ def _snake(name: str) -> str:
     from .records import snake
 
     return snake(name)
+
+
+def _singular(name: str) -> str:
+    from .records import singular
+
+    return singular(name)

@@ -7,7 +7,9 @@ A user override in OUT/custom/ receives the same `Context` as the generated hand
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import types
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +44,10 @@ class Operation:
     def table(self) -> str | None:
         return self.raw.get("table") or None
 
-    @property
-    def fields(self) -> dict[str, str]:
-        return dict(self.raw.get("fields") or {})
+    @functools.cached_property
+    def fields(self) -> Mapping[str, str]:
+        """API field → column (read-only, one object per operation: the shaping plans are cached by it)."""
+        return types.MappingProxyType(dict(self.raw.get("fields") or {}))
 
     @property
     def success(self) -> int:

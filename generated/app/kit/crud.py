@@ -123,7 +123,8 @@ def respond_row(ctx: Context, info: TableInfo, row: dict[str, Any], status: int 
     schema = ctx.op.get("response")
     if status == 204 or schema is None:
         return Reply(status, None, empty=True)
-    body = ctx.kit.records.shape(ctx.conn, info, with_caller_role(ctx, row), schema, ctx.op.fields or None)
+    # shape_many for one row too: aggregates over one child table come back from one query
+    body = ctx.kit.records.shape_many(ctx.conn, info, [with_caller_role(ctx, row)], schema, ctx.op.fields or None)[0]
     return Reply(status, body)
 
 
@@ -159,8 +160,11 @@ def list_rows(ctx: Context) -> Reply:
     order = sort_order(ctx, info)
     limit, offset, page = paging(ctx)
     count_stmt, page_stmt = list_statements(ctx, info, where, order)
-    total = ctx.conn.execute(count_stmt, where.params).scalar() or 0
     rows = [dict(r) for r in ctx.conn.execute(page_stmt, {**where.params, "limit": limit, "offset": offset}).mappings()]
+    if len(rows) < limit and (rows or offset == 0):
+        total = offset + len(rows)  # a page that is not full holds the last rows: nothing left to count
+    else:
+        total = ctx.conn.execute(count_stmt, where.params).scalar() or 0
     item_schema = lst.get("item_schema")
     items = ctx.kit.records.shape_many(ctx.conn, info, [with_caller_role(ctx, r) for r in rows], item_schema, ctx.op.fields or None)
     facts = {"total": int(total), "limit": limit, "offset": offset, "page": page, "count": len(items)}
@@ -306,8 +310,9 @@ def create(ctx: Context) -> Reply:
             values[col.name] = int(ctx.conn.execute(stmt).scalar() or 1)
             continue
         values[col.name] = fake_column_value(col)
-    row = dict(ctx.conn.execute(sa.insert(t).values(**values).returning(*t.c)).mappings().one())
-    write_nested(ctx, info, row, nested)
+    insert = ctx.kit.records.statement(("insert_returning", info.name), lambda: sa.insert(t).returning(*t.c))
+    row = dict(ctx.conn.execute(insert, values).mappings().one())
+    write_nested(ctx, info, row, nested, replace=False)
     grant_creator(ctx, row)
     return respond_row(ctx, info, row)
 
@@ -319,6 +324,8 @@ def derive_references(ctx: Context, info: TableInfo, values: dict[str, Any]) -> 
     for col in t.c:
         if col.name in values or col.nullable or col.default is not None or col.server_default is not None:
             continue
+        if col.primary_key and len(info.pk) == 1 and col.name not in info.fks:
+            continue  # the new row's own key, never a parent's (`members.id` is not `branches.id`)
         for ref_col, (target, target_col) in info.fks.items():
             if ref_col == col.name or values.get(ref_col) is None or target not in ctx.kit.tables:
                 continue
@@ -336,13 +343,13 @@ def slugify(text: str, column: sa.Column[Any]) -> str:
     return f"{base[: max(1, length - 7)]}-{suffix}"
 
 
-def write_nested(ctx: Context, info: TableInfo, row: dict[str, Any], nested: dict[str, Any]) -> None:
+def write_nested(ctx: Context, info: TableInfo, row: dict[str, Any], nested: dict[str, Any], replace: bool = True) -> None:
     if not nested:
         return
     props, _ = ctx.kit.schemas.properties(ctx.op.get("request") or {})
     for name, value in nested.items():
         if name in props:
-            ctx.kit.records.write_children(ctx.conn, info, row, name, props[name], value)
+            ctx.kit.records.write_children(ctx.conn, info, row, name, props[name], value, replace)
 
 
 def update(ctx: Context) -> Reply:

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import itertools
 import re
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from .derived import composed
 from .store import TableInfo, coerce, typed_value
 
 if TYPE_CHECKING:
@@ -69,6 +73,38 @@ def id_column_for(name: str, child: TableInfo, parent_fk: str) -> str | None:
     return others[0] if len(others) == 1 else None
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """How `Records.shape` fills one property of an object schema."""
+
+    name: str
+    prop: Any
+    kind: str  # Schemas.kind of the property
+    column: str  # the column that backs it (the docs' field link, else the snake_case name)
+    required: bool
+    nullable: bool
+    from_column: bool  # the row's `column` value is the property's value, when the row has that column
+    composed: bool  # derived.py composes it from the row and the rows it references
+
+
+@dataclass(frozen=True, slots=True)
+class Widening:
+    """A child row's foreign key whose referenced row's columns `_widen` adds to it, read by a LEFT JOIN: in
+    the joined row, the referenced table's columns follow the child's own (and those of earlier joins)."""
+
+    column: str  # the child's foreign key column
+    table: str  # the referenced table
+    target_column: str  # the referenced column
+    names: tuple[str, ...]  # the referenced table's columns, in the joined row's order
+    key_index: int  # the referenced column's place among `names` (NULL there: no referenced row)
+
+
+@dataclass(frozen=True, slots=True)
+class ShapePlan:
+    steps: tuple[Step, ...]
+    fields: Mapping[str, str]  # the field links the steps were decided with
+
+
 class Records:
     def __init__(self, kit: Kit) -> None:
         self.kit = kit
@@ -77,6 +113,12 @@ class Records:
         self._stmts: dict[tuple[Any, ...], Any] = {}
         # (table, property) → how a child table computes it, or None (the tables never change)
         self._aggregate_plans: dict[tuple[str, str], tuple[str, TableInfo, str, str | None] | None] = {}
+        # (table, property, linked table) → the child table behind an array property (see child_table)
+        self._child_tables: dict[tuple[str, str, str | None], tuple[TableInfo, str, str | None] | None] = {}
+        # (child table, its fk to the parent) → the joins that widen its rows (see _widening)
+        self._widenings: dict[tuple[str, str], tuple[Widening, ...]] = {}
+        # (table, id(schema), id(fields)) → (schema, fields, ShapePlan): how `shape` fills each property
+        self._plans: dict[tuple[Any, ...], tuple[Any, Any, ShapePlan | None]] = {}
 
     def statement(self, key: tuple[Any, ...], build: Any) -> Any:
         """The statement built for `key` (once; SQLAlchemy then reuses its compiled form as well)."""
@@ -117,25 +159,28 @@ class Records:
         t = info.table
         cache = request_rows.get()
         found: dict[Any, dict[str, Any] | None] = {}
-        missing: list[Any] = []
+        missing: dict[Any, None] = {}  # in order, once each
+        col = t.c[column]
         for value in values:
-            key = _bound(value, t.c[column])
+            key = _bound(value, col)
             if key is None or key in found or key in missing:
                 continue
             ckey = (info.name, column, live, key)
             if cache is not None and ckey in cache:
                 found[key] = dict(cache[ckey]) if cache[ckey] is not None else None
             else:
-                missing.append(key)
+                missing[key] = None
         if len(missing) == 1:
-            found[missing[0]] = self.fetch(conn, info, column, missing[0], live)
+            key = next(iter(missing))
+            found[key] = self.fetch(conn, info, column, key, live)
         elif missing:
+            count = len(missing)
             stmt = self.statement(
-                ("fetch_many", info.name, column, live),
-                lambda: sa.select(t).where(t.c[column].in_(sa.bindparam("keys", expanding=True))).where(info.live() if live else sa.true()),
+                ("fetch_many", info.name, column, live, _slots(count)),
+                lambda: sa.select(t).where(_keys_clause(t.c[column], count)).where(info.live() if live else sa.true()),
             )
             got: dict[Any, dict[str, Any]] = {}
-            for r in conn.execute(stmt, {"keys": missing}).mappings():
+            for r in conn.execute(stmt, _keys_params(missing)).mappings():
                 got.setdefault(r[column], dict(r))
             for key in missing:
                 # a key the database answers with a differently typed value is looked up on its own
@@ -170,23 +215,83 @@ class Records:
         fields: Mapping[str, str] | None = None,
         depth: int = 0,
     ) -> Any:
-        s = self.schemas
-        kind = s.kind(schema)
-        if kind != "object":
+        plan = self.plan(info, schema, fields)
+        if plan is None:  # not an object: a union of object variants, or a scalar / free-form value
+            s = self.schemas
+            kind = s.kind(schema)
             variant = self._best_variant(schema, row, fields or {})
             if variant is not None:
                 return self.shape(conn, info, row, variant, fields, depth)
             return s.to_json(dict(row), schema) if kind == "any" else s.fake(schema)
-        fields = fields or self.kit.schema_fields(schema)
-        props, required = s.properties(schema)
         out: dict[str, Any] = {}
-        for name, prop in props.items():
-            found, value = self._value(conn, info, row, name, prop, fields, depth)
-            if found:
-                out[name] = value
-            elif name in required:
-                out[name] = None if s.nullable(prop) else self.generated(info, name, prop, fields)
+        for step in plan.steps:
+            if step.composed:
+                assert info is not None
+                found, value = composed(self, conn, info, row, step.name)  # `key` of a task: `WEB-4` (derived.py)
+                if found:
+                    out[step.name] = value
+                    continue
+            if step.from_column and step.column in row:
+                # what the database holds (None too, even where an example-inferred schema says non-null)
+                out[step.name] = self._json(row[step.column], step)
+                continue
+            if info is not None and depth <= 3 and step.kind in ("object", "array", "integer", "number"):
+                found, value = self._related(conn, info, row, step, depth)
+                if found:
+                    out[step.name] = value
+                    continue
+            if step.required:
+                out[step.name] = None if step.nullable else self.generated(info, step.name, step.prop, plan.fields)
         return out
+
+    def plan(self, info: TableInfo | None, schema: Any, fields: Mapping[str, str] | None) -> ShapePlan | None:
+        """How `shape` fills each property of an object schema for rows of `info` (None: not an object schema).
+        Decided once per table, schema and field links: per row only the values are looked at."""
+        key = (info.name if info is not None else None, id(schema), id(fields) if fields else 0)
+        hit = self._plans.get(key)
+        if hit is not None and hit[0] is schema and hit[1] is (fields or None):
+            return hit[2]
+        s = self.schemas
+        plan = None
+        if s.kind(schema) == "object":
+            used = fields or self.kit.schema_fields(schema)
+            props, required = s.properties(schema)
+            derived = ((self.kit.model.get("derived") or {}).get(info.name) or {}) if info is not None else {}
+            steps = []
+            for name, prop in props.items():
+                kind = s.kind(prop)
+                column = used.get(name) or snake(name)
+                steps.append(
+                    Step(
+                        name,
+                        prop,
+                        kind,
+                        column,
+                        name in required,
+                        s.nullable(prop),
+                        # an object property over a foreign key column is the referenced row, not the key
+                        not (kind == "object" and info is not None and column in info.fks),
+                        kind == "string" and bool(derived.get(name)),
+                    )
+                )
+            plan = ShapePlan(tuple(steps), used)
+        if len(self._plans) >= MAX_STATEMENTS:
+            self._plans.clear()  # schemas handed in by overrides could be new objects every request: bound them
+        self._plans[key] = (schema, fields or None, plan)  # holds both objects: their ids stay theirs
+        return plan
+
+    def _json(self, value: Any, step: Step) -> Any:
+        """`Schemas.to_json` for a column value, with the common types (text, integers, UUIDs) answered inline."""
+        t = type(value)
+        if t is str or value is None:
+            return value
+        if t is int:
+            return str(value) if step.kind == "string" else bool(value) if step.kind == "boolean" else value
+        if t is uuid.UUID:
+            return str(value)
+        if step.kind == "object" and isinstance(value, Mapping):
+            return self.schemas.to_json(dict(value), step.prop)
+        return self.schemas.to_json(value, step.prop)
 
     def generated(self, info: TableInfo | None, name: str, prop: Any, fields: Mapping[str, str] | None = None) -> Any:
         """A value for a required property nothing filled: typed by its backing column where there is one
@@ -218,35 +323,13 @@ class Records:
                 best, best_score = v, score
         return best
 
-    def _value(
-        self,
-        conn: sa.Connection,
-        info: TableInfo | None,
-        row: Mapping[str, Any],
-        name: str,
-        prop: Any,
-        fields: Mapping[str, str],
-        depth: int,
-    ) -> tuple[bool, Any]:
-        s = self.schemas
-        kind = s.kind(prop)
-        column = fields.get(name) or snake(name)
-        if column in row and not (kind == "object" and column in (info.fks if info else {})):
-            value = row[column]
-            if value is None:
-                return True, None  # what the database holds, even where an example-inferred schema says non-null
-            if kind == "object" and isinstance(value, Mapping):
-                return True, s.to_json(dict(value), prop)
-            return True, s.to_json(value, prop)
-        if info is None or depth > 3:
-            return False, None
-        if kind == "object":
-            return self._parent_object(conn, info, row, name, prop, depth)
-        if kind == "array":
-            return self._children(conn, info, row, name, prop, depth)
-        if kind in ("integer", "number"):
-            return self._aggregate(conn, info, row, name, prop)
-        return False, None
+    def _related(self, conn: sa.Connection, info: TableInfo, row: Mapping[str, Any], step: Step, depth: int) -> tuple[bool, Any]:
+        """A property no column of the row backs: the referenced row, the child rows, or an aggregate over them."""
+        if step.kind == "object":
+            return self._parent_object(conn, info, row, step.name, step.prop, depth)
+        if step.kind == "array":
+            return self._children(conn, info, row, step.name, step.prop, depth)
+        return self._aggregate(conn, info, row, step.name, step.prop)
 
     def _parent_object(self, conn: sa.Connection, info: TableInfo, row: Mapping[str, Any], name: str, prop: Any, depth: int) -> tuple[bool, Any]:
         col = snake(name) + "_id"
@@ -264,6 +347,12 @@ class Records:
     def child_table(self, info: TableInfo, name: str, items: Any) -> tuple[TableInfo, str, str | None] | None:
         """(table, fk column to the parent, other fk column through a join table) for an array property."""
         linked = self.kit.schema_table(items)
+        key = (info.name, name, linked)
+        if key not in self._child_tables:  # the tables never change: found once per property
+            self._child_tables[key] = self._find_child_table(info, name, linked)
+        return self._child_tables[key]
+
+    def _find_child_table(self, info: TableInfo, name: str, linked: str | None) -> tuple[TableInfo, str, str | None] | None:
         candidates: list[str] = []
         if linked:
             candidates.append(linked)
@@ -313,25 +402,61 @@ class Records:
         if s.kind(items) != "object":
             column = id_column_for(name, child, fk)
             return (True, [s.to_json(r[column], items) for r in rows]) if column else (False, None)
-        return True, [self.shape(conn, child, r, items, None, depth + 1) for r in self._widen(conn, child, rows, exclude=fk)]
+        widened = self._batched(("widened", child.name, fk), parent_key)
+        if widened is None:
+            widened = self._widen(conn, child, rows, exclude=fk)
+        return True, [self.shape(conn, child, r, items, None, depth + 1) for r in widened]
 
-    def _children_stmt(self, child: TableInfo, fk: str, many: bool) -> Any:
+    def _children_stmt(self, child: TableInfo, fk: str, count: int, joins: tuple[Widening, ...] = ()) -> Any:
+        """The live child rows of `count` parents (`_keys_params`), in their order; with `joins`, each row also
+        carries the columns of the rows its other foreign keys reference (LEFT JOINs, see `_widening`)."""
         t = child.table
         pos = child.position_column()
         order = [t.c[pos]] if pos else [t.c[c] for c in child.pk]
-        if many:
-            return self.statement(
-                ("children_of", child.name, fk),
-                lambda: sa.select(t).where(t.c[fk].in_(sa.bindparam("keys", expanding=True))).where(child.live()).order_by(*order),
-            )
-        return self.statement(("children", child.name, fk), lambda: sa.select(t).where(t.c[fk] == sa.bindparam("key")).where(child.live()).order_by(*order))
+
+        def build() -> Any:
+            source: Any = t
+            extra = []
+            for i, w in enumerate(joins):
+                target = self.kit.tables[w.table].table.alias()
+                source = source.outerjoin(target, t.c[w.column] == target.c[w.target_column])
+                # short labels by position (the rows are read by position): no clash with the child's names,
+                # no identifier beyond PostgreSQL's 63 characters
+                extra += [target.c[name].label(f"_w{i}_{j}") for j, name in enumerate(w.names)]
+            key = _keys_clause(t.c[fk], count)
+            return sa.select(t, *extra).select_from(source).where(key).where(child.live()).order_by(*order)
+
+        return self.statement(("children", child.name, fk, _slots(count), bool(joins)), build)
+
+    def _widening(self, child: TableInfo, exclude: str) -> tuple[Widening, ...]:
+        """What `_widen` adds to the rows of `child`, as joins: per other foreign key, in `_widen`'s order."""
+        key = (child.name, exclude)
+        found = self._widenings.get(key)
+        if found is None:
+            out = []
+            for col, (target, target_col) in child.fks.items():
+                tinfo = self.kit.tables.get(target)
+                if col == exclude or tinfo is None:
+                    continue
+                names = tuple(c.name for c in tinfo.table.c)
+                out.append(Widening(col, target, target_col, names, names.index(target_col)))
+            found = self._widenings[key] = tuple(out)
+        return found
 
     def _child_rows(self, conn: sa.Connection, child: TableInfo, fk: str, parent_key: Any) -> list[dict[str, Any]]:
+        pre = self._batched(("children", child.name, fk), parent_key)
+        if pre is not None:
+            return pre
+        return [dict(r) for r in conn.execute(self._children_stmt(child, fk, 1), _keys_params([parent_key])).mappings()]
+
+    @staticmethod
+    def _batched(key: tuple[Any, ...], parent_key: Any) -> list[dict[str, Any]] | None:
+        """Copies of the rows read for the page (`shape_many`) under `key` for one parent, or None."""
         batch = page_batch.get()
-        pre = batch.get(("children", child.name, fk)) if batch is not None else None
+        pre = batch.get(key) if batch is not None else None
         if pre is not None and _hashable(parent_key) and parent_key in pre:
             return [dict(r) for r in pre[parent_key]]
-        return [dict(r) for r in conn.execute(self._children_stmt(child, fk, many=False), {"key": parent_key}).mappings()]
+        return None
 
     def _widen(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], exclude: str) -> list[dict[str, Any]]:
         """The rows plus the columns of the rows their other foreign keys reference (missing names only),
@@ -363,7 +488,7 @@ class Records:
         if pre is not None and _hashable(key) and key in pre:
             value = pre[key]
         else:
-            value = conn.execute(self._aggregate_stmt(plan, many=False), {"key": key}).scalar()
+            value = conn.execute(self._aggregates_stmt((plan,), 1), _keys_params([key])).scalar()
         if fname == "count":
             return True, int(value or 0)
         if value is None:
@@ -396,52 +521,60 @@ class Records:
                     return fname, child, fk, column
         return None
 
-    def _aggregate_stmt(self, plan: tuple[str, TableInfo, str, str | None], many: bool) -> Any:
-        """The aggregate over one parent's live child rows (`key`), or grouped by parent for many (`keys`)."""
-        fname, child, fk, column = plan
+    def _aggregates_stmt(self, plans: tuple[tuple[str, TableInfo, str, str | None], ...], count: int) -> Any:
+        """Aggregates over the live rows of one child table for `count` parents (`_keys_params`), one column per
+        plan: for one parent one row (no child rows: count 0, sum/avg NULL), for more one row per parent that has
+        child rows, its key first."""
+        _, child, fk, _ = plans[0]
         ct = child.table
 
         def build() -> Any:
-            value = sa.func.count() if fname == "count" or column is None else getattr(sa.func, fname)(ct.c[column])
-            if many:
-                stmt = sa.select(ct.c[fk], value).select_from(ct).where(ct.c[fk].in_(sa.bindparam("keys", expanding=True)))
-                return stmt.where(child.live()).group_by(ct.c[fk])
-            return sa.select(value).select_from(ct).where(ct.c[fk] == sa.bindparam("key")).where(child.live())
+            values = [
+                sa.func.count() if fname == "count" or column is None else getattr(sa.func, fname)(ct.c[column])
+                for fname, _, _, column in plans
+            ]
+            keys = _keys_clause(ct.c[fk], count)
+            if count > 1:
+                return sa.select(ct.c[fk], *values).select_from(ct).where(keys).where(child.live()).group_by(ct.c[fk])
+            return sa.select(*values).select_from(ct).where(keys).where(child.live())
 
-        return self.statement((fname, child.name, fk, column, many), build)
+        key = ("aggregates", child.name, fk, tuple((fname, column) for fname, _, _, column in plans), _slots(count))
+        return self.statement(key, build)
 
     # -----------------------------------------------------------------------------------------
     # a page of rows: child rows and aggregates read once for all of them
     # -----------------------------------------------------------------------------------------
 
     def shape_many(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], schema: Any, fields: Mapping[str, str] | None = None) -> list[Any]:
-        """`shape` for every row of a list page, with what the rows' properties need from other tables
-        read for the whole page first (one query per property instead of one per row and property)."""
-        if len(rows) < 2 or self.schemas.kind(schema) != "object":
+        """`shape` for every row of a list page (or for one row), with what the rows' properties need from other
+        tables read for all of them first: one query per property instead of one per row and property, and one
+        per child table for all the aggregates over it (`reviewCount` and `averageRating` read together)."""
+        plan = self.plan(info, schema, fields) if rows else None
+        if plan is None:
             return [self.shape(conn, info, r, schema, fields) for r in rows]
-        batch = self._prefetch(conn, info, rows, schema, fields or self.kit.schema_fields(schema))
+        batch = self._prefetch(conn, info, rows, plan)
         token = page_batch.set(batch)
         try:
             return [self.shape(conn, info, r, schema, fields) for r in rows]
         finally:
             page_batch.reset(token)
 
-    def _prefetch(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], schema: Any, fields: Mapping[str, str]) -> dict[tuple[Any, ...], dict[Any, Any]]:
-        """The properties `_value` would fill from other tables (no column of the row backs them), read for all rows."""
+    def _prefetch(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], plan: ShapePlan) -> dict[tuple[Any, ...], dict[Any, Any]]:
+        """The properties `shape` would fill from other tables (no column of the row backs them), read for all rows."""
         s = self.schemas
         batch: dict[tuple[Any, ...], dict[Any, Any]] = {}
-        props, _ = s.properties(schema)
-        for name, prop in props.items():
-            kind = s.kind(prop)
-            column = fields.get(name) or snake(name)
-            if all(column in r for r in rows) and not (kind == "object" and column in info.fks):
+        aggregates: list[str] = []
+        for step in plan.steps:
+            if step.from_column and all(step.column in r for r in rows):
                 continue
-            if kind == "object":
-                self._prefetch_parents(conn, info, rows, name)
-            elif kind == "array":
-                self._prefetch_children(conn, info, rows, s.non_null(prop).get("items", {}), name, batch)
-            elif kind in ("integer", "number"):
-                self._prefetch_aggregate(conn, info, rows, name, batch)
+            if step.kind == "object":
+                self._prefetch_parents(conn, info, rows, step.name)
+            elif step.kind == "array":
+                self._prefetch_children(conn, info, rows, s.non_null(step.prop).get("items", {}), step.name, batch)
+            elif step.kind in ("integer", "number"):
+                aggregates.append(step.name)
+        if aggregates:
+            self._prefetch_aggregates(conn, info, rows, aggregates, batch)
         return batch
 
     def _prefetch_parents(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], name: str) -> None:
@@ -461,41 +594,69 @@ class Records:
         if keys is None or not keys:
             return
         by_parent: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
-        for r in conn.execute(self._children_stmt(child, fk, many=True), {"keys": keys}).mappings():
-            if not _hashable(r[fk]) or r[fk] not in by_parent:
+        # the children of objects also carry the rows `_widen` adds (ingredients of recipe_ingredients): joined
+        objects = through is None and self.schemas.kind(items) == "object"
+        joins = self._widening(child, fk) if objects else ()
+        widened: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
+        own = [c.name for c in child.table.c]
+        width = len(own)
+        for r in conn.execute(self._children_stmt(child, fk, len(keys), joins), _keys_params(keys)):
+            row = dict(zip(own, r[:width], strict=True))
+            parent_key = row[fk]
+            if not _hashable(parent_key) or parent_key not in by_parent:
                 return  # the child's key does not compare equal to the parent's: per-row queries instead
-            by_parent[r[fk]].append(dict(r))
+            by_parent[parent_key].append(row)
+            if joins:
+                wide, at = dict(row), width
+                for w in joins:
+                    values = r[at : at + len(w.names)]
+                    at += len(w.names)
+                    if row[w.column] is not None and values[w.key_index] is not None:  # a referenced row was found
+                        for name, value in zip(w.names, values, strict=True):
+                            wide.setdefault(name, value)
+                widened[parent_key].append(wide)
         batch[("children", child.name, fk)] = by_parent
-        if request_rows.get() is None or through is not None:
-            return
-        # the rows `_widen` adds to the children (ingredients of recipe_ingredients), for the whole page at once
-        children = [r for group in by_parent.values() for r in group]
-        for col, (target, target_col) in child.fks.items():
-            if col != fk and target in self.kit.tables:
-                values = [r[col] for r in children if r.get(col) is not None]
-                self.fetch_many(conn, self.kit.tables[target], target_col, values, live=False)
+        if objects:
+            batch[("widened", child.name, fk)] = widened if joins else by_parent
 
-    def _prefetch_aggregate(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], name: str, batch: dict[tuple[Any, ...], dict[Any, Any]]) -> None:
-        plan = self._aggregate_plan(info, name)
-        if plan is None:
-            return
-        _, child, fk, _ = plan
-        keys = _distinct(r.get(child.fks[fk][1]) for r in rows)
-        if keys is None or not keys:
-            return
-        values: dict[Any, Any] = dict.fromkeys(keys)  # a parent without child rows: what the aggregate gives for none
-        for key, value in conn.execute(self._aggregate_stmt(plan, many=True), {"keys": keys}):
-            if not _hashable(key) or key not in values:
-                return
-            values[key] = value
-        batch[("aggregate", info.name, name)] = values
+    def _prefetch_aggregates(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], names: list[str], batch: dict[tuple[Any, ...], dict[Any, Any]]) -> None:
+        """Aggregate properties over child rows, one query per child table for all of them and all the rows."""
+        groups: dict[tuple[str, str], list[tuple[str, tuple[str, TableInfo, str, str | None]]]] = {}
+        for name in names:
+            plan = self._aggregate_plan(info, name)
+            if plan is not None:
+                groups.setdefault((plan[1].name, plan[2]), []).append((name, plan))
+        for members in groups.values():
+            _, child, fk, _ = members[0][1]
+            keys = _distinct(r.get(child.fks[fk][1]) for r in rows)
+            if keys is None or not keys:
+                continue
+            plans = tuple(plan for _, plan in members)
+            # a parent without child rows: what the aggregate gives for none
+            values: list[dict[Any, Any]] = [dict.fromkeys(keys) for _ in members]
+            if len(keys) == 1:
+                one = conn.execute(self._aggregates_stmt(plans, 1), _keys_params(keys)).one()
+                for i, value in enumerate(one):
+                    values[i][keys[0]] = value
+            else:
+                for key, *found in conn.execute(self._aggregates_stmt(plans, len(keys)), _keys_params(keys)):
+                    if not _hashable(key) or key not in values[0]:
+                        values = []  # the child's key does not compare equal to the parent's: per-row queries
+                        break
+                    for i, value in enumerate(found):
+                        values[i][key] = value
+            for (name, _), by_parent in zip(members, values, strict=False):
+                batch[("aggregate", info.name, name)] = by_parent
 
     # -----------------------------------------------------------------------------------------
     # writing nested arrays
     # -----------------------------------------------------------------------------------------
 
-    def write_children(self, conn: sa.Connection, info: TableInfo, row: Mapping[str, Any], name: str, prop: Any, values: list[Any]) -> bool:
-        """Replace the child rows behind an array property (`ingredients`, `labelIds`). False: no child table."""
+    def write_children(
+        self, conn: sa.Connection, info: TableInfo, row: Mapping[str, Any], name: str, prop: Any, values: list[Any], replace: bool = True
+    ) -> bool:
+        """Replace the child rows behind an array property (`ingredients`, `labelIds`). False: no child table.
+        `replace=False`: the row was just inserted, it has no child rows to delete."""
         s = self.schemas
         items = s.non_null(prop).get("items", {})
         found = self.child_table(info, name, items)
@@ -504,7 +665,9 @@ class Records:
         child, fk, through = found
         parent_key = row.get(child.fks[fk][1])
         t = child.table
-        conn.execute(sa.delete(t).where(t.c[fk] == parent_key))
+        if replace:
+            delete = self.statement(("delete_children", child.name, fk), lambda: sa.delete(t).where(t.c[fk] == sa.bindparam("parent_key_")))
+            conn.execute(delete, {"parent_key_": parent_key})
         pos = child.position_column()
         item_fields = self.kit.schema_fields(items)
         # A denormalized reference (task_labels.tenant_id) is the parent's own: same column, same target.
@@ -513,6 +676,7 @@ class Records:
             for col, target in child.fks.items()
             if col not in (fk, through) and col in row and info.fks.get(col) == target
         }
+        records: list[dict[str, Any]] = []
         for index, value in enumerate(values):
             record: dict[str, Any] = {**inherited, fk: parent_key}
             scalar_col = id_column_for(name, child, fk)
@@ -529,8 +693,39 @@ class Records:
                 continue
             if pos and pos not in record:
                 record[pos] = index
-            conn.execute(sa.insert(t).values(**record))
+            records.append(record)
+        insert = self.statement(("insert", child.name), lambda: sa.insert(t))
+        # one executemany per run of rows that set the same columns (a column left out gets its default), in order
+        for _, run in itertools.groupby(records, key=_columns_set):
+            same = list(run)
+            conn.execute(insert, same if len(same) > 1 else same[0])
         return True
+
+
+def _slots(count: int) -> int:
+    """The number of key parameters a statement for `count` keys has: 1, or the next power of two (a few
+    statements per shape of query, whatever the page sizes)."""
+    return 1 if count <= 1 else 1 << (count - 1).bit_length()
+
+
+def _keys_clause(column: Any, count: int) -> Any:
+    """`column = :k0`, or `column IN (:k0, …)` with `_slots(count)` parameters: compiled once per size, where an
+    expanding IN is re-rendered by SQLAlchemy on every execution."""
+    slots = _slots(count)
+    if slots == 1:
+        return column == sa.bindparam("k0", type_=column.type)
+    return column.in_([sa.bindparam(f"k{i}", type_=column.type) for i in range(slots)])  # typed: bound as the column
+
+
+def _keys_params(keys: Any) -> dict[str, Any]:
+    """The parameters of `_keys_clause` for these keys, the spare slots filled with the first key again (a key
+    twice in an IN list selects nothing twice)."""
+    keys = list(keys)
+    return {f"k{i}": keys[i] if i < len(keys) else keys[0] for i in range(_slots(len(keys)))}
+
+
+def _columns_set(record: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(record)
 
 
 def _hashable(value: Any) -> bool:

@@ -25,10 +25,23 @@ from pwdlib.hashers.bcrypt import BcryptHasher
 
 ALGORITHM = "HS256"
 LEEWAY_SECONDS = 30
+VERIFIED_TOKENS = 4096  # tokens whose signature was checked, kept per process (then forgotten all at once)
 
 
 class TokenError(Exception):
     """Missing, malformed, expired, forged or wrong-type token."""
+
+
+BCRYPT_MAX_BYTES = 72
+
+
+def bcrypt_input(plain: str) -> str:
+    """The password as bcrypt reads it: its first 72 UTF-8 bytes. bcrypt never read more, and bcrypt 5
+    refuses longer input outright, which would answer a long (valid) password with a 500."""
+    raw = plain.encode("utf-8")
+    if len(raw) <= BCRYPT_MAX_BYTES:
+        return plain
+    return raw[:BCRYPT_MAX_BYTES].decode("utf-8", "ignore")  # a character cut in two is dropped whole
 
 
 class Passwords:
@@ -41,13 +54,13 @@ class Passwords:
         self._hash = PasswordHash((argon, bcrypt) if self.algorithm == "argon2" else (bcrypt, argon))
 
     def hash(self, plain: str) -> str:
-        return self._hash.hash(plain)
+        return self._hash.hash(bcrypt_input(plain) if self.algorithm == "bcrypt" else plain)
 
     def verify(self, plain: str, hashed: str | None) -> bool:
         if not hashed:
             return False
         try:
-            return bool(self._hash.verify(plain, hashed))
+            return bool(self._hash.verify(bcrypt_input(plain) if hashed.startswith("$2") else plain, hashed))
         except (PwdlibError, ValueError, TypeError):
             return False  # a malformed stored hash never authenticates anyone
 
@@ -75,6 +88,7 @@ class Tokens:
         if len(settings.secret) < 16:
             raise ValueError("JWT secret must be at least 16 characters")
         self.s = settings
+        self._verified: dict[str, dict[str, Any]] = {}  # token → its claims, once signature and claims checked
 
     def _encode(self, claims: dict[str, Any], ttl: int) -> str:
         now = int(time.time())
@@ -98,22 +112,31 @@ class Tokens:
     def decode(self, token: str, typ: str = "access") -> dict[str, Any]:
         if not token or token.count(".") != 2:
             raise TokenError("malformed token")
-        options: Any = {"require": ["exp", "sub"], "verify_aud": bool(self.s.audience)}
-        try:
-            claims = jwt.decode(
-                token,
-                self.s.secret,
-                algorithms=[ALGORITHM],
-                audience=self.s.audience or None,
-                issuer=self.s.issuer or None,
-                leeway=LEEWAY_SECONDS,
-                options=options,
-            )
-        except jwt.PyJWTError as exc:
-            raise TokenError(type(exc).__name__) from None
+        # A client sends the same token with every request: its signature and claims are checked once, and
+        # only its expiry (the one check whose answer changes) again on later requests.
+        claims = self._verified.get(token)
+        if claims is None:
+            options: Any = {"require": ["exp", "sub"], "verify_aud": bool(self.s.audience)}
+            try:
+                claims = jwt.decode(
+                    token,
+                    self.s.secret,
+                    algorithms=[ALGORITHM],
+                    audience=self.s.audience or None,
+                    issuer=self.s.issuer or None,
+                    leeway=LEEWAY_SECONDS,
+                    options=options,
+                )
+            except jwt.PyJWTError as exc:
+                raise TokenError(type(exc).__name__) from None
+            if len(self._verified) >= VERIFIED_TOKENS:
+                self._verified.clear()
+            self._verified[token] = claims
+        elif int(claims["exp"]) + LEEWAY_SECONDS <= time.time():  # PyJWT's own rule: exp <= now - leeway
+            raise TokenError("ExpiredSignatureError")
         if claims.get("typ", "access") != typ:
             raise TokenError("wrong token type")
-        return claims
+        return dict(claims)
 
 
 def bearer_token(authorization: str | None) -> str | None:

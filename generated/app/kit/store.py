@@ -68,8 +68,25 @@ class TableInfo:
         return next((c for c in POSITION_COLUMNS if c in self.table.c), None)
 
 
+# id(column) → (column, its python_type): asked for every value bound or compared, and a column's type never
+# changes; the entry holds the column, so its id is not reused while cached (Column's == builds SQL, so the
+# columns themselves cannot be dict keys). Bounded by the columns of the app's tables.
+_PYTHON_TYPES: dict[int, tuple[sa.Column[Any], type | None]] = {}
+
+
 def python_type(column: sa.Column[Any]) -> type | None:
     """The Python type a column binds; a TypeDecorator (TZDateTime) answers `object`, so ask its impl."""
+    hit = _PYTHON_TYPES.get(id(column))
+    if hit is not None and hit[0] is column:
+        return hit[1]
+    found = _python_type(column)
+    if len(_PYTHON_TYPES) > 65536:
+        _PYTHON_TYPES.clear()  # columns of tables built at run time (tests build many apps): stay bounded
+    _PYTHON_TYPES[id(column)] = (column, found)
+    return found
+
+
+def _python_type(column: sa.Column[Any]) -> type | None:
     for typ in (column.type, getattr(column.type, "impl", None)):
         if typ is None:
             continue

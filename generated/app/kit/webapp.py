@@ -40,10 +40,13 @@ ASSETS_URL = "/_docs-assets"
 RATE_HEADERS = ["X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"]
 
 
-def dispatch(request: Request, op_id: str, params: Mapping[str, Any] | None = None, body: Any = None) -> Response:
-    """What every generated route calls: the app's Kit handles the operation."""
+async def dispatch(request: Request, op_id: str, params: Mapping[str, Any] | None = None, body: Any = None) -> Response:
+    """What every generated route awaits: the app's Kit handles the operation, in a worker thread unless the
+    Kit runs it on the event loop (`Kit.inline`: reads on SQLite, which take less time than the hand-off)."""
     kit: Kit = request.app.state.kit
-    return kit.handle(request, op_id, params, body)
+    if op_id in kit.inline:
+        return kit.handle(request, op_id, params, body)
+    return await run_in_threadpool(kit.handle, request, op_id, params, body)
 
 
 def load_model(path: Path) -> dict[str, Any]:
@@ -149,7 +152,12 @@ def install_error_handlers(app: FastAPI, kit: Kit) -> None:
         in_path = bool(errors) and all(isinstance(e, dict) and tuple(e.get("loc", ()))[:1] == ("path",) for e in errors)
         if op is not None and in_path and op.documents(404) and not op.documents(kit.validation_status(op)):
             return kit.error_response(op.fail(404, "NOT_FOUND", "Resource not found"))  # a malformed id names nothing
-        return kit.error_response(kit.validation_error(op, validation_details(errors)))
+        err = kit.validation_error(op, validation_details(errors))
+        sort = (op.get("sort") or {}) if op is not None else {}
+        if sort.get("error_code") and errors and all(isinstance(e, dict) and tuple(e.get("loc", ()))[:2] == ("query", sort.get("param")) for e in errors):
+            # the sort value failed the documented field list (its pattern): the docs' own code, `400 INVALID_SORT_FIELD`
+            err = ApiError(err.status, str(sort["error_code"]), err.message, err.details)
+        return kit.error_response(err)
 
     async def on_api_error(request: Request, exc: ApiError) -> Response:
         return kit.error_response(exc)
@@ -174,7 +182,7 @@ def install_health(app: FastAPI, kit: Kit, model: dict[str, Any]) -> None:
     base = str(model.get("base_path") or "")
     documented = {(base + str(op.get("path")), op.get("method")) for op in model.get("operations", {}).values()}
 
-    def live() -> dict[str, str]:
+    async def live() -> dict[str, str]:  # on the event loop: probes answer without waiting for a worker thread
         return {"status": "ok"}
 
     def ready() -> Response:

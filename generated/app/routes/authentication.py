@@ -25,12 +25,12 @@ router = APIRouter()
     },
     openapi_extra={'security': [], 'x-rate-limit': {'requests': 5, 'perSeconds': 60, 'scope': 'ip', 'description': '5 requests per minute per IP'}},
 )
-def post_v1_auth_login(
+async def post_v1_auth_login(
     request: Request,
     body: schemas.PostV1AuthLoginRequest,
 ) -> Response:
     """Authenticate with email and password and receive an access/refresh token pair."""
-    return dispatch(request, 'postV1AuthLogin', {}, body)
+    return await dispatch(request, 'postV1AuthLogin', {}, body)
 
 
 @router.post(
@@ -44,18 +44,17 @@ def post_v1_auth_login(
         204: {'description': 'No content'},
         400: {'model': schemas.ErrorResponse, 'description': 'Body or query parameters failed validation'},
         401: {'model': schemas.ErrorResponse, 'description': 'if the access token is missing or invalid'},
-        403: {'model': schemas.ErrorResponse, 'description': "The caller's role or ownership does not allow the action"},
         429: {'model': schemas.ErrorResponse, 'description': 'Rate limit exceeded (Retry-After header set)'},
         500: {'model': schemas.ErrorResponse, 'description': 'Unhandled server error'},
     },
     openapi_extra={'security': [{'bearerAuth': []}], 'x-rate-limit': {'requests': 30, 'perSeconds': 60, 'scope': 'user', 'description': '30 requests per minute per user'}},
 )
-def post_v1_auth_logout(
+async def post_v1_auth_logout(
     request: Request,
     body: schemas.PostV1AuthLogoutRequest,
 ) -> Response:
     """Revoke the given refresh token."""
-    return dispatch(request, 'postV1AuthLogout', {}, body)
+    return await dispatch(request, 'postV1AuthLogout', {}, body)
 
 
 @router.post(
@@ -71,12 +70,12 @@ def post_v1_auth_logout(
     },
     openapi_extra={'security': [], 'x-rate-limit': {'requests': 30, 'perSeconds': 60, 'scope': 'ip', 'description': '30 requests per minute per IP'}},
 )
-def post_v1_auth_refresh(
+async def post_v1_auth_refresh(
     request: Request,
     body: schemas.PostV1AuthRefreshRequest,
 ) -> Response:
     """Exchange a valid refresh token for a new access/refresh token pair."""
-    return dispatch(request, 'postV1AuthRefresh', {}, body)
+    return await dispatch(request, 'postV1AuthRefresh', {}, body)
 
 
 @router.post(
@@ -93,9 +92,9 @@ def post_v1_auth_refresh(
     },
     openapi_extra={'security': [], 'x-rate-limit': {'requests': 10, 'perSeconds': 3600, 'scope': 'ip', 'description': '10 requests per hour per IP'}},
 )
-def post_v1_auth_register(
+async def post_v1_auth_register(
     request: Request,
     body: schemas.PostV1AuthRegisterRequest,
 ) -> Response:
     """Create an account with the member role."""
-    return dispatch(request, 'postV1AuthRegister', {}, body)
+    return await dispatch(request, 'postV1AuthRegister', {}, body)

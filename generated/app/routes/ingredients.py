@@ -26,16 +26,16 @@ router = APIRouter()
     },
     openapi_extra={'security': [], 'x-rate-limit': {'requests': 300, 'perSeconds': 60, 'scope': 'user', 'description': '300 requests per minute per user'}, 'x-caching': 'Cache-Control: public, max-age=60, ETag'},
 )
-def get_v1_ingredients(
+async def get_v1_ingredients(
     request: Request,
     q: Annotated[Annotated[str, Field(min_length=1, max_length=80)] | SkipJsonSchema[None], Query(description='Prefix match on name')] = None,
     category: Annotated[Annotated[str, Field(pattern='^(?:produce|dairy|meat|seafood|grain|spice|pantry|other)(?:,(?:produce|dairy|meat|seafood|grain|spice|pantry|other))*$')] | SkipJsonSchema[None], Query(description='Filter by category')] = None,
-    sort: Annotated[str, Query(description='Sort fields: name, createdAt')] = 'name',
+    sort: Annotated[str, Query(description='Sort fields: name, createdAt', pattern='^-?(?:name|createdAt)(?:,-?(?:name|createdAt))*$')] = 'name',
     limit: Annotated[int, Query(description='Pagination', ge=1, le=100)] = 20,
     offset: Annotated[Annotated[int, Field(ge=0)] | SkipJsonSchema[None], Query(description='Pagination')] = None,
 ) -> Response:
     """List the shared ingredient list, alphabetically by default."""
-    return dispatch(request, 'getV1Ingredients', {'q': q, 'category': category, 'sort': sort, 'limit': limit, 'offset': offset})
+    return await dispatch(request, 'getV1Ingredients', {'q': q, 'category': category, 'sort': sort, 'limit': limit, 'offset': offset})
 
 
 @router.post(
@@ -56,9 +56,9 @@ def get_v1_ingredients(
     },
     openapi_extra={'security': [{'bearerAuth': []}], 'x-roles': ['moderator', 'admin'], 'x-rate-limit': {'requests': 60, 'perSeconds': 60, 'scope': 'user', 'description': '60 requests per minute per user'}},
 )
-def post_v1_ingredients(
+async def post_v1_ingredients(
     request: Request,
     body: schemas.PostV1IngredientsRequest,
 ) -> Response:
     """Add an ingredient to the shared list."""
-    return dispatch(request, 'postV1Ingredients', {}, body)
+    return await dispatch(request, 'postV1Ingredients', {}, body)

@@ -27,18 +27,18 @@ router = APIRouter()
     },
     openapi_extra={'security': [], 'x-rate-limit': {'requests': 300, 'perSeconds': 60, 'scope': 'user', 'description': '300 requests per minute per user'}, 'x-caching': 'Cache-Control: public, max-age=60, ETag'},
 )
-def get_v1_recipes(
+async def get_v1_recipes(
     request: Request,
     q: Annotated[Annotated[str, Field(min_length=2, max_length=100)] | SkipJsonSchema[None], Query(description='Match on title')] = None,
     difficulty: Annotated[Annotated[str, Field(pattern='^(?:easy|medium|hard)(?:,(?:easy|medium|hard))*$')] | SkipJsonSchema[None], Query(description='Filter by difficulty')] = None,
     author_id: Annotated[uuid.UUID | SkipJsonSchema[None], Query(alias='authorId', description='Recipes by this author')] = None,
     ingredient_id: Annotated[uuid.UUID | SkipJsonSchema[None], Query(alias='ingredientId', description='Recipes that use this ingredient')] = None,
-    sort: Annotated[str, Query(description='Sort fields: createdAt, title, averageRating')] = '-createdAt',
+    sort: Annotated[str, Query(description='Sort fields: createdAt, title, averageRating', pattern='^-?(?:createdAt|title|averageRating)(?:,-?(?:createdAt|title|averageRating))*$')] = '-createdAt',
     limit: Annotated[int, Query(description='Pagination', ge=1, le=100)] = 20,
     offset: Annotated[Annotated[int, Field(ge=0)] | SkipJsonSchema[None], Query(description='Pagination')] = None,
 ) -> Response:
     """List published recipes, newest first by default."""
-    return dispatch(request, 'getV1Recipes', {'q': q, 'difficulty': difficulty, 'authorId': author_id, 'ingredientId': ingredient_id, 'sort': sort, 'limit': limit, 'offset': offset})
+    return await dispatch(request, 'getV1Recipes', {'q': q, 'difficulty': difficulty, 'authorId': author_id, 'ingredientId': ingredient_id, 'sort': sort, 'limit': limit, 'offset': offset})
 
 
 @router.post(
@@ -52,19 +52,18 @@ def get_v1_recipes(
         201: {'model': schemas.PostV1RecipesResponse201, 'description': 'Created'},
         400: {'model': schemas.ErrorResponse, 'description': 'Validation failure (see Error Format)'},
         401: {'model': schemas.ErrorResponse, 'description': 'Missing, malformed or expired access token'},
-        403: {'model': schemas.ErrorResponse, 'description': "The caller's role or ownership does not allow the action"},
         422: {'model': schemas.ErrorResponse, 'description': 'An ingredient does not exist or is listed twice'},
         429: {'model': schemas.ErrorResponse, 'description': 'Rate limit exceeded (Retry-After header set)'},
         500: {'model': schemas.ErrorResponse, 'description': 'Unhandled server error'},
     },
     openapi_extra={'security': [{'bearerAuth': []}], 'x-rate-limit': {'requests': 60, 'perSeconds': 60, 'scope': 'user', 'description': '60 requests per minute per user'}},
 )
-def post_v1_recipes(
+async def post_v1_recipes(
     request: Request,
     body: schemas.PostV1RecipesRequest,
 ) -> Response:
     """Publish a recipe."""
-    return dispatch(request, 'postV1Recipes', {}, body)
+    return await dispatch(request, 'postV1Recipes', {}, body)
 
 
 @router.get(
@@ -80,12 +79,12 @@ def post_v1_recipes(
     },
     openapi_extra={'security': [], 'x-rate-limit': {'requests': 300, 'perSeconds': 60, 'scope': 'user', 'description': '300 requests per minute per user'}, 'x-caching': 'Cache-Control: public, max-age=60, ETag'},
 )
-def get_v1_recipes_by_recipe_id(
+async def get_v1_recipes_by_recipe_id(
     request: Request,
     recipe_id: Annotated[uuid.UUID, Path(alias='recipeId', description='Recipe ID')],
 ) -> Response:
     """Fetch a single recipe with its ingredient lines and rating summary."""
-    return dispatch(request, 'getV1RecipesByRecipeId', {'recipeId': recipe_id})
+    return await dispatch(request, 'getV1RecipesByRecipeId', {'recipeId': recipe_id})
 
 
 @router.patch(
@@ -107,13 +106,13 @@ def get_v1_recipes_by_recipe_id(
     },
     openapi_extra={'security': [{'bearerAuth': []}], 'x-rate-limit': {'requests': 60, 'perSeconds': 60, 'scope': 'user', 'description': '60 requests per minute per user'}},
 )
-def patch_v1_recipes_by_recipe_id(
+async def patch_v1_recipes_by_recipe_id(
     request: Request,
     recipe_id: Annotated[uuid.UUID, Path(alias='recipeId', description='Recipe ID')],
     body: Annotated[schemas.PatchV1RecipesByRecipeIdRequest | SkipJsonSchema[None], Body()] = None,
 ) -> Response:
     """Partially update a recipe."""
-    return dispatch(request, 'patchV1RecipesByRecipeId', {'recipeId': recipe_id}, body)
+    return await dispatch(request, 'patchV1RecipesByRecipeId', {'recipeId': recipe_id}, body)
 
 
 @router.delete(
@@ -125,7 +124,6 @@ def patch_v1_recipes_by_recipe_id(
     response_class=Response,
     responses={
         204: {'description': 'No content'},
-        400: {'model': schemas.ErrorResponse, 'description': 'Body or query parameters failed validation'},
         401: {'model': schemas.ErrorResponse, 'description': 'Missing, malformed or expired access token'},
         403: {'model': schemas.ErrorResponse, 'description': 'Caller is not the author, a moderator or an admin'},
         404: {'model': schemas.ErrorResponse, 'description': 'Not Found'},
@@ -134,9 +132,9 @@ def patch_v1_recipes_by_recipe_id(
     },
     openapi_extra={'security': [{'bearerAuth': []}], 'x-rate-limit': {'requests': 60, 'perSeconds': 60, 'scope': 'user', 'description': '60 requests per minute per user'}},
 )
-def delete_v1_recipes_by_recipe_id(
+async def delete_v1_recipes_by_recipe_id(
     request: Request,
     recipe_id: Annotated[uuid.UUID, Path(alias='recipeId', description='Recipe ID')],
 ) -> Response:
     """Soft-delete a recipe (sets deleted_at)."""
-    return dispatch(request, 'deleteV1RecipesByRecipeId', {'recipeId': recipe_id})
+    return await dispatch(request, 'deleteV1RecipesByRecipeId', {'recipeId': recipe_id})

@@ -28,15 +28,15 @@ router = APIRouter()
     },
     openapi_extra={'security': [], 'x-rate-limit': {'requests': 300, 'perSeconds': 60, 'scope': 'user', 'description': '300 requests per minute per user'}, 'x-caching': 'Cache-Control: public, max-age=60, ETag'},
 )
-def get_v1_recipes_by_recipe_id_reviews(
+async def get_v1_recipes_by_recipe_id_reviews(
     request: Request,
     recipe_id: Annotated[uuid.UUID, Path(alias='recipeId', description='Recipe ID')],
-    sort: Annotated[str, Query(description='Sort fields: createdAt, rating')] = '-createdAt',
+    sort: Annotated[str, Query(description='Sort fields: createdAt, rating', pattern='^-?(?:createdAt|rating)(?:,-?(?:createdAt|rating))*$')] = '-createdAt',
     limit: Annotated[int, Query(description='Pagination', ge=1, le=100)] = 20,
     offset: Annotated[Annotated[int, Field(ge=0)] | SkipJsonSchema[None], Query(description='Pagination')] = None,
 ) -> Response:
     """List the live reviews of a recipe, newest first by default."""
-    return dispatch(request, 'getV1RecipesByRecipeIdReviews', {'recipeId': recipe_id, 'sort': sort, 'limit': limit, 'offset': offset})
+    return await dispatch(request, 'getV1RecipesByRecipeIdReviews', {'recipeId': recipe_id, 'sort': sort, 'limit': limit, 'offset': offset})
 
 
 @router.post(
@@ -50,7 +50,6 @@ def get_v1_recipes_by_recipe_id_reviews(
         201: {'model': schemas.PostV1RecipesByRecipeIdReviewsResponse201, 'description': 'Created'},
         400: {'model': schemas.ErrorResponse, 'description': 'Body or query parameters failed validation'},
         401: {'model': schemas.ErrorResponse, 'description': 'Missing, malformed or expired access token'},
-        403: {'model': schemas.ErrorResponse, 'description': "The caller's role or ownership does not allow the action"},
         404: {'model': schemas.ErrorResponse, 'description': 'Not Found'},
         409: {'model': schemas.ErrorResponse, 'description': 'The caller has already reviewed this recipe'},
         422: {'model': schemas.ErrorResponse, 'description': "The caller is the recipe's author"},
@@ -59,10 +58,10 @@ def get_v1_recipes_by_recipe_id_reviews(
     },
     openapi_extra={'security': [{'bearerAuth': []}], 'x-rate-limit': {'requests': 60, 'perSeconds': 60, 'scope': 'user', 'description': '60 requests per minute per user'}},
 )
-def post_v1_recipes_by_recipe_id_reviews(
+async def post_v1_recipes_by_recipe_id_reviews(
     request: Request,
     recipe_id: Annotated[uuid.UUID, Path(alias='recipeId', description='Recipe ID')],
     body: schemas.PostV1RecipesByRecipeIdReviewsRequest,
 ) -> Response:
     """Rate and review a recipe."""
-    return dispatch(request, 'postV1RecipesByRecipeIdReviews', {'recipeId': recipe_id}, body)
+    return await dispatch(request, 'postV1RecipesByRecipeIdReviews', {'recipeId': recipe_id}, body)

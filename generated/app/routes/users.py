@@ -19,16 +19,14 @@ router = APIRouter()
     response_class=JSONResponse,
     responses={
         200: {'model': schemas.GetV1UsersMeResponse200, 'description': 'OK'},
-        400: {'model': schemas.ErrorResponse, 'description': 'Body or query parameters failed validation'},
         401: {'model': schemas.ErrorResponse, 'description': 'Missing or expired token'},
-        403: {'model': schemas.ErrorResponse, 'description': "The caller's role or ownership does not allow the action"},
         429: {'model': schemas.ErrorResponse, 'description': 'Rate limit exceeded (Retry-After header set)'},
         500: {'model': schemas.ErrorResponse, 'description': 'Unhandled server error'},
     },
     openapi_extra={'security': [{'bearerAuth': []}], 'x-rate-limit': {'requests': 300, 'perSeconds': 60, 'scope': 'user', 'description': '300 requests per minute per user'}, 'x-caching': 'Cache-Control: private, no-cache, ETag'},
 )
-def get_v1_users_me(
+async def get_v1_users_me(
     request: Request,
 ) -> Response:
     """Return the authenticated user's profile."""
-    return dispatch(request, 'getV1UsersMe', {})
+    return await dispatch(request, 'getV1UsersMe', {})
