@@ -211,6 +211,9 @@ def walk_pantry(base: str) -> None:
         assert r.status_code == 400 and r.json()["error"] == "VALIDATION_ERROR"
         r = c.get("/v1/recipes", params={"sort": "bogus"})
         assert r.status_code == 400 and r.json()["error"] == "INVALID_SORT_FIELD"
+        # a NUL character (PostgreSQL text cannot hold one) matches nothing: an empty page, not a 400
+        r = c.get("/v1/recipes", params={"q": "soup\x00"})
+        assert r.status_code == 200 and r.json()["data"] == [], r.text
 
         # refresh rotates; the rotated token is then rejected; logout revokes
         r = c.post("/v1/auth/refresh", json={"refreshToken": login["refreshToken"]})
@@ -397,6 +400,8 @@ def test_exams_register_login_and_crud(dialect: str, tmp_path: Path) -> None:
         email = f"ada.{uuid.uuid4().hex[:6]}@example.com"
         r = c.post("/auth/register", json={"email": email, "password": "Secret123", "name": "Ada Lovelace"})
         assert r.status_code == 201, r.text
+        r = c.post("/auth/login", json={"email": email + "\x00", "password": "Secret123"})  # a plain string field
+        assert r.status_code == 401 and r.json()["error"]["code"] == "INVALID_CREDENTIALS", r.text  # not a database error
         r = c.post("/auth/login", json={"email": email, "password": "Secret123"})
         assert r.status_code == 200, r.text
         auth = {"Authorization": f"Bearer {r.json()['token']}"}

@@ -269,9 +269,11 @@ def login(ctx: Context) -> Reply:
     login_col = ctx.op.get("login_column") or cfg.get("login_column")
     if not login_col or not isinstance(login_value, str) or not isinstance(password, str):
         raise ctx.kit.validation_error(ctx.op, [{"field": cfg.get("login_field", "email"), "issue": "is required"}])
+    invalid = ctx.op.fail(401, "INVALID_CREDENTIALS", "Invalid credentials")
+    if "\x00" in login_value:
+        raise invalid  # no account can be named so: PostgreSQL text cannot hold NUL
     stmt = sa.select(t).where(sa.func.lower(t.c[login_col]) == login_value.strip().lower()).where(info.live())
     found = ctx.conn.execute(stmt.limit(1)).mappings().first()
-    invalid = ctx.op.fail(401, "INVALID_CREDENTIALS", "Invalid credentials")
     if found is None:
         raise invalid
     row = dict(found)

@@ -32,6 +32,12 @@ class Criteria:
         self, shape: tuple[Any, ...], build: Callable[..., Any], *values: Any, expanding: bool = False
     ) -> None:
         """`build(table, *bound parameters)` gives the clause; `values` are this request's values for them."""
+        if any(_holds_nul(v) for v in values):
+            # PostgreSQL text cannot hold NUL, so no stored value equals or contains it: the clause selects
+            # nothing (on SQLite too, so both databases answer alike) instead of a database error
+            self.shape.append(("never",))
+            self._builders.append(lambda t: sa.false())
+            return
         names = [f"w{len(self.params) + i}" for i in range(len(values))]
         self.params.update(zip(names, values, strict=True))
         self.shape.append((*shape, expanding))
@@ -50,6 +56,12 @@ class Criteria:
         for build in self._builders:
             stmt = stmt.where(build(table))
         return stmt
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    return isinstance(value, (list, tuple)) and any(isinstance(v, str) and "\x00" in v for v in value)
 
 
 COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
