@@ -483,8 +483,13 @@ def test_library_librarian_walk(dialect: str, tmp_path: Path) -> None:
         r = c.post(f"/books/{book['id']}/copies", json={"barcode": "31234567890123", "branchId": branch, "callNumber": "FIC HAI"}, headers=staff)
         assert r.status_code == 201 and r.json()["priceCents"] == 2500, r.text
         copy = r.json()
-        r = c.patch(f"/copies/{copy['id']}", headers=staff)
-        assert r.status_code == 200 and r.json()["barcode"] == "31234567890123", r.text
+        r = c.patch(f"/copies/{copy['id']}", json={"status": "lost"}, headers=staff)
+        assert r.status_code == 200 and r.json()["barcode"] == "31234567890123" and r.json()["status"] == "lost", r.text
+        # "Body: any of `branchId`, `callNumber`, `priceCents`, `status` (only `lost`, `withdrawn`, `available`, `in_transit`)"
+        r = c.patch(f"/copies/{copy['id']}", json={"status": "on_loan"}, headers=staff)
+        assert r.status_code == 400 and r.json()["error"]["code"] == "VALIDATION_ERROR", r.text
+        r = c.patch(f"/copies/{copy['id']}", json={"priceCents": 100}, headers=staff)
+        assert r.status_code == 200 and r.json()["status"] == "lost" and r.json()["priceCents"] == 100, "a PATCH keeps what it leaves out"
         member = {"firstName": "Ada", "lastName": "King", "dateOfBirth": "1990-12-10", "homeBranchId": branch, "password": "Member2025x"}
         r = c.post("/members", json=member, headers=staff)
         assert r.status_code == 201, r.text

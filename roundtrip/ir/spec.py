@@ -101,6 +101,9 @@ class Facts:
     rate_limits: list[RateLimit] = dc_field(default_factory=list)
     # Fields that prose marks as derived: (entity or schema name, field name, span)
     computed: list[tuple[str, str, Span]] = dc_field(default_factory=list)
+    # Request bodies written as field names ("Body: any of `a`, `b`"): (method, path, the type named on the
+    # success line or "", span). The names are the endpoint's request fields; the resolver types them.
+    listed_bodies: list[tuple[str, str, str, Span]] = dc_field(default_factory=list)
 
 
 @dataclass(frozen=True)

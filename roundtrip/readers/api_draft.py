@@ -27,6 +27,7 @@ from roundtrip.ir import (
     TypeRef,
 )
 from roundtrip.ir.naming import pascal
+from roundtrip.readers.api_body_list import BodyFieldList, listed_body_type
 from roundtrip.readers.api_json import infer_type
 from roundtrip.readers.api_paths import operation_id, parse_lead, path_params
 from roundtrip.source import Span
@@ -65,6 +66,7 @@ class Draft:
     req_span: Span | None = None
     req_none: bool = False
     req_description: str = ""
+    req_list: BodyFieldList | None = None  # "Body: any of `a`, `b`": typed from the resource by the resolver
     responses: dict[int, ResponseDraft] = field(default_factory=dict)
     errors: list[ErrorDoc] = field(default_factory=list)
     rate_limit: RateLimit | None = None
@@ -204,6 +206,8 @@ def freeze(d: Draft) -> Endpoint:
             else:
                 params.append(Parameter(name, ParamIn.PATH, TypeRef(Kind.STRING), True, span=d.span))
     request: Body | None = None
+    if d.req_list is not None and d.req_type is None:
+        d.req_type = listed_body_type(d.req_list, d.method)
     if not d.req_none and (d.req_type is not None or d.req_has_example):
         t = d.req_type if d.req_type is not None else infer_type(d.req_example)
         if d.rules and t.kind is Kind.OBJECT:

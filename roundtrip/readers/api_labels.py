@@ -40,7 +40,7 @@ LABEL_VOCABULARY: tuple[tuple[str, Label], ...] = (
     (r"(error redirects?|error redirect)", Label.OTHER),
     (r"(error responses?|errors?|error codes?|possible errors|failures?|error cases|error response)", Label.ERRORS),
     (r"(success(ful)?( responses?)?|responses?|response body|returns?|output|res)", Label.RESPONSE),
-    (r"(request body|request payload|request|body|payload|req|input|(\w+ )+request body)", Label.REQUEST),
+    (r"(request body|request payload|request|body|payload|req|input|(\w+ )+request body|(request |body )fields)", Label.REQUEST),
     (r"(required )?(query( string)?( param(eter)?s?)?|filters?|optional)", Label.QUERY),
     (r"(path|url|route)( param(eter)?s?)", Label.PATH),
     (r"(request )?headers?", Label.HEADERS),

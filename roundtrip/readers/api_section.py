@@ -16,6 +16,7 @@ from roundtrip.ir import Auth, ErrorDoc, Kind, ParamIn, TypeRef
 from roundtrip.ir.naming import pascal
 from roundtrip.markdown import Block, Fence, Heading, ListBlock, Paragraph, Table
 from roundtrip.markdown.inline import code_spans
+from roundtrip.readers.api_body_list import read_body_field_list
 from roundtrip.readers.api_draft import BODY_METHODS, Draft
 from roundtrip.readers.api_errors import (
     code_from_example,
@@ -234,6 +235,9 @@ class SectionReader:
             d.caching = d.caching or flat(rest)
         elif k is Label.REQUEST:
             d.req_span = d.req_span or span
+            listing = f"fields: {rest}" if ll.label.lower().rstrip(" :").endswith("fields") else rest
+            if self.request_list(listing, span):
+                return  # the names are the body; the rest of the line notes on them, not its description
             if re.search(r"[A-Za-z]{2}", flat(re.sub(r"`[^`]*`", "", rest))):
                 d.req_description = d.req_description or flat(rest).strip("():").strip()
             self.request_inline(rest, span)
@@ -292,7 +296,17 @@ class SectionReader:
         rd.same_as = rd.same_as or ib.same_as
         rd.object_name = rd.object_name or ib.object_name
 
+    def request_list(self, text: str, span: Span) -> bool:
+        """"any of `a`, `b` (only `x`)" after a body label, or alone on the line after it."""
+        listed = read_body_field_list(text, span)
+        if listed is None:
+            return False
+        self.d.req_list = self.d.req_list or listed
+        return True
+
     def request_inline(self, rest: str, span: Span) -> None:
+        if self.request_list(rest, span):
+            return
         ib = inline_body(rest)
         if ib.no_body:
             self.d.req_none = True

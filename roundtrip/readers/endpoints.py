@@ -20,7 +20,7 @@ import re
 from dataclasses import replace
 
 from roundtrip.diagnostics import Sink
-from roundtrip.ir import Auth, EndpointMention, ErrorDoc, Facts, Kind, Origin, Schema, TypeRef
+from roundtrip.ir import Auth, Endpoint, EndpointMention, ErrorDoc, Facts, Kind, Origin, Schema, TypeRef
 from roundtrip.ir.naming import pascal
 from roundtrip.markdown import Block, Document, Fence, Heading, ListBlock, Paragraph, Section, Table
 from roundtrip.markdown.inline import code_spans, strip_bold_label
@@ -51,6 +51,15 @@ _ENVELOPE_WORDS = re.compile(r"\b(format|envelope|shape|structure|response|schem
 
 def read_endpoints(doc: Document, facts: Facts, sink: Sink) -> None:
     _DocReader(doc, facts, sink).run()
+
+
+def success_type(e: Endpoint) -> str:
+    """The named type of the first success response (`**200 OK** — `Copy``), or ""."""
+    for r in e.responses:
+        t = r.body.type if 200 <= r.status < 300 and r.body is not None else None
+        if t is not None and t.kind is Kind.REF and t.ref and not t.args:
+            return t.ref
+    return ""
 
 
 def endpoint_lead(heading: Heading) -> Lead | None:
@@ -466,8 +475,12 @@ class _DocReader:
                 self.sink.add("RT209", d.span, f"{d.key} is already documented at line {prev.span.line}; "
                               "keep one section and merge the two", related=[prev.span])
         known = self.known_names()
+        listed = [d.req_list is not None and d.req_type is None and not d.req_none for d in kept]
         endpoints = finalize(kept, known)
         self.facts.endpoints.extend(endpoints)
+        for d, e, is_listed in zip(kept, endpoints, listed, strict=True):
+            if is_listed and d.req_list is not None:
+                self.facts.listed_bodies.append((e.method, e.path, success_type(e), d.req_list.span))
         detailed = {e.key for e in self.facts.endpoints if e.detailed}
         listed: set[str] = set()
         loose = [d for d in self.list_drafts if d.key not in detailed and d.key not in listed and not listed.add(d.key)]  # type: ignore[func-returns-value]

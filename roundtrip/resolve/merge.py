@@ -24,6 +24,7 @@ from roundtrip.ir import (
     TypeRef,
 )
 from roundtrip.ir.spec import SCHEMA_PRIORITY, TABLE_PRIORITY
+from roundtrip.resolve.body_fields import type_listed_bodies
 from roundtrip.resolve.conventions import apply_conventions
 from roundtrip.resolve.links import build_links
 from roundtrip.resolve.path_aliases import apply_path_aliases
@@ -203,6 +204,8 @@ def resolve(facts: Facts, sink: Sink) -> Spec:
     tables = _tables(facts)
     schemas = _schemas(facts)
     envelope, schemas = _envelope(facts, schemas)
+    listed = [(m, _strip_base(p, info.base_path), r, s) for m, p, r, s in facts.listed_bodies]
+    endpoints = type_listed_bodies(endpoints, listed, schemas, tables, sink)
     conventions = tuple(dict(((c.key, repr(c.value)), c) for c in facts.conventions).values())
     endpoints, conventions = apply_path_aliases(apply_conventions(endpoints, conventions), conventions, tables)
     spec = Spec(
