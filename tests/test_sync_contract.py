@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from roundtrip import api
@@ -24,6 +23,7 @@ from roundtrip.cli import app
 from roundtrip.markdown import Fence, ListBlock, Table, parse_document
 from roundtrip.sync import sync_docs
 from tests.conftest import CORPUS, REPO, example_dir
+from tests.test_sync import compiled, write_openapi
 
 TAG = {
     "type": "object",
@@ -90,16 +90,6 @@ def meaning(x: Any) -> Any:
     if isinstance(x, list):
         return [meaning(v) for v in x]
     return x
-
-
-def compiled(specs: Path) -> dict[str, Any]:
-    _, doc = api.compile_path(specs)
-    return doc
-
-
-def write_openapi(doc: dict[str, Any], path: Path) -> Path:
-    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def tags_path(doc: dict[str, Any]) -> str:
