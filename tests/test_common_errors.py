@@ -77,3 +77,27 @@ def test_exams_table_of_401_429_500_applies_to_every_protected_endpoint() -> Non
     spec = load("exams")
     for ep in spec.endpoints:
         assert common(spec, ep.key) == ({401, 429, 500} if ep.auth.required else set()), ep.key
+
+
+def codes(spec: Spec, key: str) -> set[str]:
+    method, path = key.split(" ", 1)
+    ep = spec.endpoint(method, path)
+    assert ep is not None, key
+    return {e.code for e in common_errors_for(spec, ep)}
+
+
+def test_a_code_naming_a_table_stays_with_that_table() -> None:
+    """bookings' catalog has `409 CONFLICT` and `409 BOOKING_CONFLICT`: the room-overlap conflict belongs to bookings."""
+    spec = load("bookings")
+    assert {"CONFLICT", "BOOKING_CONFLICT"} <= codes(spec, "POST /bookings")
+    assert "CONFLICT" in codes(spec, "POST /workspaces") and "BOOKING_CONFLICT" not in codes(spec, "POST /workspaces")
+    assert "BOOKING_CONFLICT" not in codes(spec, "PATCH /rooms/{id}")
+
+
+def test_a_table_code_is_kept_where_it_is_the_only_word_for_its_status() -> None:
+    """library's catalog gives one example per status (`404 BOOK_NOT_FOUND`): a path id elsewhere still answers a
+    documented 404, with the code the docs give, rather than none."""
+    spec = load("library")
+    ep = next(e for e in spec.endpoints if e.auth.required is True and "{" in e.path and "book" not in e.path
+              and not any(x.status == 404 for x in (*e.errors, *e.responses)))
+    assert 404 in {e.status for e in common_errors_for(spec, ep)}, ep.key

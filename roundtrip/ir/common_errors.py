@@ -14,6 +14,9 @@ a missing row. So a row applies to a protected endpoint where its condition can 
 | 400, and 422 validation errors | the endpoint takes input: a body or a query/header/cookie parameter; a path id only where no 404 is documented (an ill-formed id names nothing: 404) |
 | anything else (429, 500, 423, 502...) | every protected endpoint |
 
+A row whose code names a table (`BOOK_NOT_FOUND`, `BOOKING_CONFLICT`) applies, within those, where the path names
+that table, and elsewhere only as the one code the docs give for its status (nothing else answers it there).
+
 Public endpoints get no common error: every table in the examples scopes itself to authenticated endpoints.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import re
 
 from roundtrip.ir.api import Endpoint, ErrorDoc, ParamIn
+from roundtrip.ir.naming import table_candidates
 from roundtrip.ir.spec import Spec
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -42,7 +46,40 @@ def common_errors_for(spec: Spec, ep: Endpoint) -> tuple[ErrorDoc, ...]:
         or any(r.status == 404 for r in ep.responses)
         or (names_item(ep) and any(e.status == 404 for e in spec.common_errors))
     )
-    return tuple(e for e in spec.common_errors if applies(e, ep, documents_404))
+    rows = [e for e in spec.common_errors if applies(e, ep, documents_404)]
+    tables = {t.name for t in spec.tables}
+    own = {e.status for e in ep.errors} | {r.status for r in ep.responses}
+
+    def kept(e: ErrorDoc) -> bool:
+        subject = code_subject(e.code, tables)
+        if subject is None or subject in path_tables(ep, tables):
+            return True
+        # `BOOK_NOT_FOUND` belongs to paths about books; elsewhere it is kept only as the docs' one word for
+        # its status (a path id still answers a documented 404)
+        return e.status not in own and not any(o.status == e.status and code_subject(o.code, tables) in (None, *path_tables(ep, tables)) for o in rows if o is not e)
+
+    return tuple(e for e in rows if kept(e))
+
+
+# `BOOK_NOT_FOUND`, `HOLD_EXISTS`, `BOOKING_CONFLICT`: a code that names the resource it is about.
+_RESOURCE_CODE = re.compile(r"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*?)_(?:NOT_FOUND|ALREADY_EXISTS|EXISTS|CONFLICT|DUPLICATE)")
+
+
+def code_subject(code: str, tables: set[str]) -> str | None:
+    """The table an error code names (`BOOK_NOT_FOUND` → books), None for a code about no table."""
+    m = _RESOURCE_CODE.fullmatch(code or "")
+    if m is None:
+        return None
+    return next((t for t in table_candidates(m.group(1).lower()) if t in tables), None)
+
+
+def path_tables(ep: Endpoint, tables: set[str]) -> set[str]:
+    """The tables the literal segments of `ep`'s path name (`/books/{id}/copies` → books, copies)."""
+    out: set[str] = set()
+    for seg in ep.path.lower().split("/"):
+        if seg and not seg.startswith("{"):
+            out.update(t for t in table_candidates(seg.replace("-", "_")) if t in tables)
+    return out
 
 
 def applies(e: ErrorDoc, ep: Endpoint, documents_404: bool) -> bool:
