@@ -8,6 +8,7 @@ and a "(only ...)" restriction must be a subset of the resource field's values (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -18,6 +19,9 @@ from roundtrip.source import Span
 
 # (method, path without the base path, type named on the success line or "", span of the body label)
 ListedBody = tuple[str, str, str, Span]
+
+# "default 2500", ", default 'available'" inside a description: one clause up to the next `;` or `,`
+_DEFAULT_CLAUSE = re.compile(r"(?:^|[;,]\s*)default\s+(?:'[^']*'|\"[^\"]*\"|`[^`]*`|[^;,]+)", re.IGNORECASE)
 
 
 def type_listed_bodies(endpoints: tuple[Endpoint, ...], listed: Sequence[ListedBody], schemas: Sequence[Schema],
@@ -69,7 +73,8 @@ class _Typer:
         typ = found.type
         if narrowed:
             typ = self.narrow(f.name, found.type, narrowed)
-        description = "; ".join(d for d in (found.description, f.description) if d)
+        # the resource's words minus its default ("replacement cost, default 2500"): read back, they would state one
+        description = "; ".join(d for d in (_DEFAULT_CLAUSE.sub("", found.description).strip(" ;,"), f.description) if d)
         # No default: a field the caller leaves out of "any of" keeps its stored value rather than being reset.
         return replace(found, type=typ, required=f.required, description=description, default=None, has_default=False,
                        span=f.span)
