@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,6 +256,20 @@ class _Source:
         return self.code[start:end]
 
 
+def component_fields(tree: ast.Module, components: dict[str, Any]) -> Iterator[tuple[ast.AnnAssign, dict[str, Any]]]:
+    """(field statement, its property schema) for every annotated field of a generated class that is a component."""
+    for cls in tree.body:
+        comp = components.get(cls.name) if isinstance(cls, ast.ClassDef) else None
+        if not isinstance(cls, ast.ClassDef) or not isinstance(comp, dict):
+            continue
+        props = comp.get("properties", {})
+        for stmt in cls.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                prop = props.get(_alias(stmt) or stmt.target.id)
+                if isinstance(prop, dict):
+                    yield stmt, prop
+
+
 def skip_schema_none(code: str, components: dict[str, Any]) -> str:
     """Optional but not nullable fields: `T | None = None` → `T | SkipJsonSchema[None] = None`.
 
@@ -266,42 +281,30 @@ def skip_schema_none(code: str, components: dict[str, Any]) -> str:
     tree = ast.parse(code)
     src = _Source(code)
     edits: list[tuple[int, int, str]] = []
-    for cls in tree.body:
-        comp = components.get(cls.name) if isinstance(cls, ast.ClassDef) else None
-        if not isinstance(cls, ast.ClassDef) or not isinstance(comp, dict):
+    for stmt, prop in component_fields(tree, components):
+        if stmt.value is None or _nullable(prop):
             continue
-        props = comp.get("properties", {})
-        for stmt in cls.body:
-            if (
-                not isinstance(stmt, ast.AnnAssign)
-                or not isinstance(stmt.target, ast.Name)
-                or stmt.value is None
-            ):
-                continue
-            prop = props.get(_alias(stmt) or stmt.target.id)
-            if not isinstance(prop, dict) or _nullable(prop):
-                continue
-            ann = stmt.annotation
-            field_call = None
-            union = ann
-            if isinstance(ann, ast.Subscript) and isinstance(ann.slice, ast.Tuple) and ann.slice.elts:
-                union = ann.slice.elts[0]
-                field_call = next((e for e in ann.slice.elts[1:] if isinstance(e, ast.Call)), None)
-            if not (
-                isinstance(union, ast.BinOp)
-                and isinstance(union.right, ast.Constant)
-                and union.right.value is None
-            ):
-                continue
-            inner = src.segment(union.left)
-            if field_call is None:
-                text = f"{inner} | SkipJsonSchema[None]"
-            else:
-                cons = [k for k in field_call.keywords if k.arg in CONSTRAINT_KWARGS]
-                rest = [k for k in field_call.keywords if k.arg not in CONSTRAINT_KWARGS]
-                typ = f"Annotated[{inner}, Field({', '.join(map(src.segment, cons))})]" if cons else inner
-                text = f"Annotated[{typ} | SkipJsonSchema[None], Field({', '.join(map(src.segment, rest))})]"
-            edits.append((*src.span(ann), text))
+        ann = stmt.annotation
+        field_call = None
+        union = ann
+        if isinstance(ann, ast.Subscript) and isinstance(ann.slice, ast.Tuple) and ann.slice.elts:
+            union = ann.slice.elts[0]
+            field_call = next((e for e in ann.slice.elts[1:] if isinstance(e, ast.Call)), None)
+        if not (
+            isinstance(union, ast.BinOp)
+            and isinstance(union.right, ast.Constant)
+            and union.right.value is None
+        ):
+            continue
+        inner = src.segment(union.left)
+        if field_call is None:
+            text = f"{inner} | SkipJsonSchema[None]"
+        else:
+            cons = [k for k in field_call.keywords if k.arg in CONSTRAINT_KWARGS]
+            rest = [k for k in field_call.keywords if k.arg not in CONSTRAINT_KWARGS]
+            typ = f"Annotated[{inner}, Field({', '.join(map(src.segment, cons))})]" if cons else inner
+            text = f"Annotated[{typ} | SkipJsonSchema[None], Field({', '.join(map(src.segment, rest))})]"
+        edits.append((*src.span(ann), text))
     if not edits:
         return code
     lines = _apply(code, edits).split("\n")
@@ -331,28 +334,20 @@ def enforce_unique_items(code: str, components: dict[str, Any]) -> str:
     tree = ast.parse(code)
     src = _Source(code)
     edits: list[tuple[int, int, str]] = []
-    for cls in tree.body:
-        comp = components.get(cls.name) if isinstance(cls, ast.ClassDef) else None
-        if not isinstance(cls, ast.ClassDef) or not isinstance(comp, dict):
+    for stmt, prop in component_fields(tree, components):
+        if prop.get("x-uniqueItems") is not True:
             continue
-        props = comp.get("properties", {})
-        for stmt in cls.body:
-            if not isinstance(stmt, ast.AnnAssign) or not isinstance(stmt.target, ast.Name):
-                continue
-            prop = props.get(_alias(stmt) or stmt.target.id)
-            if not (isinstance(prop, dict) and prop.get("x-uniqueItems") is True):
-                continue
-            ann = stmt.annotation
-            annotated = (
-                isinstance(ann, ast.Subscript)
-                and isinstance(ann.value, ast.Name)
-                and ann.value.id == "Annotated"
-            )
-            if annotated and isinstance(ann, ast.Subscript) and isinstance(ann.slice, ast.Tuple):
-                parts = ", ".join(src.segment(e) for e in ann.slice.elts)
-            else:
-                parts = src.segment(ann)
-            edits.append((*src.span(ann), f"Annotated[{parts}, AfterValidator(unique_items)]"))
+        ann = stmt.annotation
+        annotated = (
+            isinstance(ann, ast.Subscript)
+            and isinstance(ann.value, ast.Name)
+            and ann.value.id == "Annotated"
+        )
+        if annotated and isinstance(ann, ast.Subscript) and isinstance(ann.slice, ast.Tuple):
+            parts = ", ".join(src.segment(e) for e in ann.slice.elts)
+        else:
+            parts = src.segment(ann)
+        edits.append((*src.span(ann), f"Annotated[{parts}, AfterValidator(unique_items)]"))
     imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     pydantic = next(
         (n for n in imports if isinstance(n, ast.ImportFrom) and n.module == "pydantic" and not n.level), None
