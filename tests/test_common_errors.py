@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from roundtrip import api
-from roundtrip.ir import Spec
+from roundtrip.ir import ErrorDoc, Spec
 from roundtrip.ir.common_errors import common_errors_for
 from tests.conftest import REPO, example_dir
 
@@ -17,11 +17,15 @@ def load(key: str) -> Spec:
     return api.load(REPO / "specs" if key == "specs" else example_dir(key)).spec
 
 
-def common(spec: Spec, key: str) -> set[int]:
+def rows(spec: Spec, key: str) -> tuple[ErrorDoc, ...]:
     method, path = key.split(" ", 1)
     ep = spec.endpoint(method, path)
     assert ep is not None, key
-    return {e.status for e in common_errors_for(spec, ep)}
+    return common_errors_for(spec, ep)
+
+
+def common(spec: Spec, key: str) -> set[int]:
+    return {e.status for e in rows(spec, key)}
 
 
 def test_bookings_error_catalog_lands_where_each_error_can_happen() -> None:
@@ -80,10 +84,7 @@ def test_exams_table_of_401_429_500_applies_to_every_protected_endpoint() -> Non
 
 
 def codes(spec: Spec, key: str) -> set[str]:
-    method, path = key.split(" ", 1)
-    ep = spec.endpoint(method, path)
-    assert ep is not None, key
-    return {e.code for e in common_errors_for(spec, ep)}
+    return {e.code for e in rows(spec, key)}
 
 
 def test_a_code_naming_a_table_stays_with_that_table() -> None:

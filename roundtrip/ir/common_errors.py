@@ -48,17 +48,13 @@ def common_errors_for(spec: Spec, ep: Endpoint) -> tuple[ErrorDoc, ...]:
     )
     rows = [e for e in spec.common_errors if applies(e, ep, documents_404)]
     tables = {t.name for t in spec.tables}
+    here = path_tables(ep, tables)
+    # a row is about this path when its code names no table or one of the path's (`BOOK_NOT_FOUND` on /books/…)
+    about_here = [code_subject(e.code, tables) in (None, *here) for e in rows]
     own = {e.status for e in ep.errors} | {r.status for r in ep.responses}
-
-    def kept(e: ErrorDoc) -> bool:
-        subject = code_subject(e.code, tables)
-        if subject is None or subject in path_tables(ep, tables):
-            return True
-        # `BOOK_NOT_FOUND` belongs to paths about books; elsewhere it is kept only as the docs' one word for
-        # its status (a path id still answers a documented 404)
-        return e.status not in own and not any(o.status == e.status and code_subject(o.code, tables) in (None, *path_tables(ep, tables)) for o in rows if o is not e)
-
-    return tuple(e for e in rows if kept(e))
+    # elsewhere a table's code is kept only as the docs' one word for its status (a path id still answers a 404)
+    covered = own | {e.status for e, ok in zip(rows, about_here, strict=True) if ok}
+    return tuple(e for e, ok in zip(rows, about_here, strict=True) if ok or e.status not in covered)
 
 
 # `BOOK_NOT_FOUND`, `HOLD_EXISTS`, `BOOKING_CONFLICT`: a code that names the resource it is about.
