@@ -215,18 +215,23 @@ def _load_table(conn: sa.Connection, metadata: sa.MetaData, entry: dict[str, Any
             if values.get(c) is not None:
                 opts = hashing.get(c, {})
                 values[c] = hashers.hash(str(values[c]), str(opts.get("algorithm", "argon2")), opts.get("rounds"))
-        try:
-            with conn.begin_nested():
-                conn.execute(table.insert().values(**values))
-        except sa.exc.DBAPIError as exc:
-            raise DbError(
-                f"sample row for {name} was rejected by the database, nothing was seeded: {first_line(exc.orig)}",
-                span=_span(source),
-                table=name,
-            ) from None
-        except sa.exc.StatementError as exc:
-            raise DbError(f"sample row for {name} could not be sent to the database: {first_line(exc.orig)}", span=_span(source), table=name) from None
+        _insert(conn, table, values, f"sample row for {name}", source)
         report.inserted[name] += 1
+
+
+def _insert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], what: str, source: str) -> None:
+    """One row in its own savepoint; a row the database refuses is a DbError at its doc line."""
+    try:
+        with conn.begin_nested():
+            conn.execute(table.insert().values(**values))
+    except sa.exc.DBAPIError as exc:
+        raise DbError(
+            f"{what} was rejected by the database, nothing was seeded: {first_line(exc.orig)}",
+            span=_span(source),
+            table=table.key,
+        ) from None
+    except sa.exc.StatementError as exc:
+        raise DbError(f"{what} could not be sent to the database: {first_line(exc.orig)}", span=_span(source), table=table.key) from None
 
 
 def _load_account(conn: sa.Connection, metadata: sa.MetaData, account: dict[str, Any], hashers: _Hashers, report: SeedReport) -> None:
@@ -249,15 +254,7 @@ def _load_account(conn: sa.Connection, metadata: sa.MetaData, account: dict[str,
     for c in hashed:
         opts = account.get("hash", {}).get(c, {})
         values[c] = hashers.hash(str(values[c]), str(opts.get("algorithm", "argon2")), opts.get("rounds"))
-    try:
-        with conn.begin_nested():
-            conn.execute(table.insert().values(**values))
-    except sa.exc.DBAPIError as exc:
-        raise DbError(
-            f"the generated test account for {name} ({account.get('role', '')}) was rejected by the database, nothing was seeded: {first_line(exc.orig)}",
-            span=_span(source),
-            table=name,
-        ) from None
+    _insert(conn, table, values, f"the generated test account for {name} ({account.get('role', '')})", source)
     report.accounts[name] += 1
 
 
