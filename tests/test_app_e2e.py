@@ -367,6 +367,14 @@ def test_bookings_walk_with_workspace_memberships(dialect: str, tmp_path: Path) 
         assert [b["id"] for b in c.get("/bookings", headers=owner).json()["data"]] == [booking["id"]]
         r = c.patch(f"/bookings/{booking['id']}", json={"title": "Daily"}, headers=owner)
         assert r.status_code == 200 and r.json()["title"] == "Daily"
+        # the exclusion constraint (no overlapping confirmed bookings of a room): on SQLite its triggers
+        overlap = {"roomId": room["id"], "title": "Clash", "startAt": "2030-01-01T09:15:00Z", "endAt": "2030-01-01T09:45:00Z"}
+        r = c.post("/bookings", json=overlap, headers=owner)
+        assert r.status_code == 409 and r.json()["error"]["code"] == "BOOKING_CONFLICT", r.text
+        touching = {**overlap, "startAt": "2030-01-01T09:30:00Z", "endAt": "2030-01-01T10:00:00Z"}
+        r = c.post("/bookings", json=touching, headers=owner)  # [09:00, 09:30) and [09:30, 10:00) do not overlap
+        assert r.status_code == 201, r.text
+        assert c.delete(f"/bookings/{r.json()['id']}", headers=owner).status_code == 204
 
         assert c.get(f"/workspaces/{ws['id']}", headers=outsider).status_code == 404
         assert c.get("/workspaces", headers=outsider).json()["data"] == []
@@ -383,6 +391,9 @@ def test_bookings_walk_with_workspace_memberships(dialect: str, tmp_path: Path) 
         assert r.status_code == 200 and r.json()["status"] == "cancelled" and r.json()["id"] == booking["id"], r.text
         r = c.post(f"/bookings/{booking['id']}/cancel", json={}, headers=owner)
         assert r.status_code == 409 and r.json()["error"]["code"], r.text
+        r = c.post("/bookings", json=overlap, headers=owner)  # the constraint counts confirmed bookings only
+        assert r.status_code == 201, r.text
+        assert c.delete(f"/bookings/{r.json()['id']}", headers=owner).status_code == 204
         assert c.get(f"/rooms/{uuid.uuid4()}/availability", params={"date": "2030-01-01"}, headers=owner).status_code == 404
         r = c.get(f"/rooms/{room['id']}/availability", params={"date": "2030-01-01"}, headers=owner)
         assert r.status_code == 200 and r.json()["roomId"] == room["id"] and r.json()["date"] == "2030-01-01", r.text

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from roundtrip import api
 from roundtrip.db.runtime import make_engine, normalize_url
-from roundtrip.emit.migration_plan import _added_values, pg_name
+from roundtrip.emit.migration_sql import added_values, pg_name
 from roundtrip.emit.migration_state import STATE_PATH, decode_state
 from roundtrip.verify.tree import check_tree
 from tests.conftest import REPO
@@ -267,10 +267,10 @@ def test_an_unreadable_state_is_a_diagnostic_and_nothing_is_written(tmp_path: Pa
 
 
 def test_enum_value_positions_and_postgres_names() -> None:
-    assert _added_values(("todo", "done"), ("todo", "doing", "done")) == [("doing", "BEFORE 'done'")]
-    assert _added_values(("a",), ("a", "b")) == [("b", "")]
-    assert _added_values(("a", "b"), ("b", "a")) is None  # reordered: recreate the type
-    assert _added_values(("a", "b"), ("a",)) is None  # removed: recreate the type
+    assert added_values(("todo", "done"), ("todo", "doing", "done")) == [("doing", "BEFORE 'done'")]
+    assert added_values(("a",), ("a", "b")) == [("b", "")]
+    assert added_values(("a", "b"), ("b", "a")) is None  # reordered: recreate the type
+    assert added_values(("a", "b"), ("a",)) is None  # removed: recreate the type
     assert pg_name("tasks", ["status"], "check") == "tasks_status_check"
     assert pg_name("users", [], "pkey") == "users_pkey"
     long = pg_name("t" * 40, ["c" * 40], "fkey")

@@ -245,7 +245,9 @@ def classify_integrity(exc: BaseException) -> str:
     if state in by_state:
         return by_state[state]
     text = str(orig).upper()
-    for marker, kind in (("UNIQUE", "unique"), ("FOREIGN KEY", "foreign_key"), ("CHECK", "check"), ("NOT NULL", "not_null")):
+    # "EXCLUSION CONSTRAINT": the SQLite triggers standing in for EXCLUDE abort with it (a conflict, as 23P01)
+    markers = (("UNIQUE", "unique"), ("EXCLUSION CONSTRAINT", "unique"), ("FOREIGN KEY", "foreign_key"), ("CHECK", "check"), ("NOT NULL", "not_null"))
+    for marker, kind in markers:
         if marker in text:
             return kind
     return "other"

@@ -33,7 +33,6 @@ never a drop and an add that would lose data.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,12 +42,21 @@ from alembic.operations import ops
 from sqlalchemy.dialects import postgresql
 
 from roundtrip.emit.migration_render import REBUILD_PREFIX, render_ops
+from roundtrip.emit.migration_sql import (
+    add_value_sql,
+    added_values,
+    check_names,
+    create_fk_code,
+    pg_name,
+    quote_ident,
+    referenced_columns,
+    rename_sql,
+)
 from roundtrip.emit.sa_build import build_metadata, migration_enum_code
 from roundtrip.emit.sa_code import build, pystr, render
 from roundtrip.emit.sa_view import (
     PG,
     SQLITE,
-    CheckView,
     ColumnView,
     DataView,
     EnumView,
@@ -56,6 +64,7 @@ from roundtrip.emit.sa_view import (
     IndexView,
     TableView,
 )
+from roundtrip.emit.sqlite_exclusions import trigger_steps
 from roundtrip.ir import Spec
 
 _OLD_SUFFIX = "__roundtrip_old"
@@ -115,58 +124,6 @@ class Steps:
 # ---------------------------------------------------------------------------------------------
 # PostgreSQL's names for unnamed constraints
 # ---------------------------------------------------------------------------------------------
-
-
-def pg_name(table: str, columns: tuple[str, ...] | list[str], label: str) -> str:
-    """What PostgreSQL calls an unnamed constraint (makeObjectName: shorten the longer part to 63 bytes)."""
-    name1, name2 = table, "_".join(columns)
-    room = 63 - len(label) - 1 - (1 if name2 else 0)
-    while len(name1) + len(name2) > room:
-        if len(name1) > len(name2):
-            name1 = name1[:-1]
-        else:
-            name2 = name2[:-1]
-    return f"{name1}_{name2}_{label}" if name2 else f"{name1}_{label}"
-
-
-def _referenced(sql: str, columns: list[str]) -> list[str]:
-    text = re.sub(r"'(?:[^']|'')*'", "''", sql)
-    found: list[str] = []
-    for ident in re.findall(r'"([^"]+)"|\b([A-Za-z_]\w*)\b', text):
-        name = ident[0] or ident[1]
-        if name in columns and name not in found:
-            found.append(name)
-    return found
-
-
-def _check_names(tv: TableView, checks: list[CheckView]) -> list[str]:
-    """Single-column checks are `table_col_check`, others `table_check`; repeats get 1, 2 … (heap.c)."""
-    cols = [c.name for c in tv.columns]
-    taken: set[str] = {ck.name for ck in checks if ck.name}
-    out: list[str] = []
-    for ck in checks:
-        if ck.name:
-            out.append(ck.name)
-            continue
-        refs = _referenced(ck.sql, cols)
-        base_cols = refs if len(refs) == 1 else []
-        name, n = pg_name(tv.name, base_cols, "check"), 0
-        while name in taken:
-            n += 1
-            name = pg_name(tv.name, base_cols, f"check{n}")
-        taken.add(name)
-        out.append(name)
-    return out
-
-
-def _rename_sql(sql: str, ren: dict[str, str]) -> str:
-    """`sql` in renamed columns' new names (string literals left alone)."""
-    if not ren:
-        return sql
-    parts = re.split(r"('(?:[^']|'')*')", sql)
-    for i in range(0, len(parts), 2):
-        parts[i] = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: ren.get(m.group(0), m.group(0)), parts[i])
-    return "".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,7 +215,7 @@ class _Planner:
             if nc is None:
                 d.dropped.append(oc)
                 continue
-            if nc.computed and _rename_sql(oc.computed, ren) != nc.computed:
+            if nc.computed and rename_sql(oc.computed, ren) != nc.computed:
                 d.regenerated.append((oc, nc))  # values come from the new expression: drop and add
                 continue
             if nc.name != oc.name:
@@ -296,8 +253,8 @@ class _Planner:
     def _checks(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str], dialect: str) -> None:
         olds = [ck for ck in ot.checks if ck.dialect in ("", dialect)]
         news = [ck for ck in nt.checks if ck.dialect in ("", dialect)]
-        old_names = dict(zip((_rename_sql(ck.sql, ren) for ck in olds), _check_names(ot, olds), strict=True))
-        new_names = dict(zip((ck.sql for ck in news), _check_names(nt, news), strict=True))
+        old_names = dict(zip((rename_sql(ck.sql, ren) for ck in olds), check_names(ot, olds), strict=True))
+        new_names = dict(zip((ck.sql for ck in news), check_names(nt, news), strict=True))
         for sql, name in old_names.items():
             if sql not in new_names:
                 d.drop_constraints.append((name, "check"))
@@ -351,10 +308,10 @@ class _Planner:
     def _indexes(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str], dialect: str) -> None:
         def sig(ix: IndexView, rn: dict[str, str]) -> tuple[Any, ...]:
             elems = tuple(
-                (rn.get(e.column, e.column), _rename_sql(e.expression, rn), e.descending, e.opclass)
+                (rn.get(e.column, e.column), rename_sql(e.expression, rn), e.descending, e.opclass)
                 for e in ix.elements
             )
-            return (elems, ix.unique, _rename_sql(ix.where, rn), ix.using)
+            return (elems, ix.unique, rename_sql(ix.where, rn), ix.using)
 
         olds = {ix.name: ix for ix in ot.indexes if ix.dialect in ("", dialect)}
         news = {ix.name: ix for ix in nt.indexes if ix.dialect in ("", dialect)}
@@ -380,9 +337,9 @@ class _Planner:
 
         def sig(x: ExclusionView, rn: dict[str, str]) -> tuple[Any, ...]:
             return (
-                tuple((_rename_sql(e, rn), op) for e, op in x.elements),
+                tuple((rename_sql(e, rn), op) for e, op in x.elements),
                 x.using,
-                _rename_sql(x.where, rn),
+                rename_sql(x.where, rn),
             )
 
         olds = {sig(x, ren): x.name for x in ot.exclusions}
@@ -405,7 +362,7 @@ class _Planner:
 
         def index_uses(ix: IndexView, names: list[str], cols: set[str]) -> bool:
             text = " ".join(f"{e.column} {e.expression}" for e in ix.elements) + " " + ix.where
-            return bool(set(_referenced(text, names)) & cols)
+            return bool(set(referenced_columns(text, names)) & cols)
 
         for ix in ot.indexes:
             if ix.dialect in ("", PG) and index_uses(ix, o_names, old_cols) and ix not in d.drop_indexes:
@@ -416,12 +373,12 @@ class _Planner:
                 d.create_indexes.append(ix)
         dropping: list[tuple[str, str]] = []
         olds = [ck for ck in ot.checks if ck.dialect in ("", PG)]
-        for ck, name in zip(olds, _check_names(ot, olds), strict=True):
-            if set(_referenced(ck.sql, o_names)) & old_cols:
+        for ck, name in zip(olds, check_names(ot, olds), strict=True):
+            if set(referenced_columns(ck.sql, o_names)) & old_cols:
                 dropping.append((name, "check"))
         news = [ck for ck in nt.checks if ck.dialect in ("", PG)]
-        for ck, name in zip(news, _check_names(nt, news), strict=True):
-            if set(_referenced(ck.sql, n_names)) & new_cols and (name, ck.sql) not in d.create_checks:
+        for ck, name in zip(news, check_names(nt, news), strict=True):
+            if set(referenced_columns(ck.sql, n_names)) & new_cols and (name, ck.sql) not in d.create_checks:
                 d.create_checks.append((name, ck.sql))
         for oc in ot.columns:
             if oc.unique and oc.name in old_cols:
@@ -436,10 +393,10 @@ class _Planner:
             if set(nu.columns) & new_cols:
                 d.create_uniques.append((nu.name or pg_name(nt.name, nu.columns, "key"), nu.columns))
         for ex in ot.exclusions:
-            if set(_referenced(" ".join(e for e, _ in ex.elements) + " " + ex.where, o_names)) & old_cols:
+            if set(referenced_columns(" ".join(e for e, _ in ex.elements) + " " + ex.where, o_names)) & old_cols:
                 dropping.append((ex.name, "exclude"))
         for ex in nt.exclusions:
-            if set(_referenced(" ".join(e for e, _ in ex.elements) + " " + ex.where, n_names)) & new_cols:
+            if set(referenced_columns(" ".join(e for e, _ in ex.elements) + " " + ex.where, n_names)) & new_cols:
                 d.create_exclusions.append(ex.name)
         for fk in ot.foreign_keys:
             if set(fk.columns) & old_cols:
@@ -474,7 +431,7 @@ class _Planner:
         out = []
         for table_name, fk in self.nb.late_fks:
             if table_name in names:
-                out.append(_create_fk(fk.name or pg_name(table_name, fk.columns, "fkey"), table_name, fk))
+                out.append(create_fk_code(fk.name or pg_name(table_name, fk.columns, "fkey"), table_name, fk))
         return out
 
     # ------------------------------------------------------------- the two branches
@@ -513,11 +470,11 @@ class _Planner:
             if prev is None:
                 out.append(f"op.execute(postgresql.CreateEnumType({render(migration_enum_code(e))}))")
             elif prev.values != e.values:
-                added = _added_values(prev.values, e.values)
+                added = added_values(prev.values, e.values)
                 if added is None or self._default_uses(e, [v for v, _ in added]):
                     recreate.append(e)
                 else:
-                    out += [f"_add_enum_value({pystr(_add_value_sql(name, v, pos))})" for v, pos in added]
+                    out += [f"_add_enum_value({pystr(add_value_sql(name, v, pos))})" for v, pos in added]
         # A renamed table first: everything below addresses it by its new name. Foreign keys of other
         # tables follow it (they reference the table, not its name).
         out += [f"op.rename_table({pystr(o)}, {pystr(n)})" for o, n in kept if o != n]
@@ -536,15 +493,15 @@ class _Planner:
             ]
             out += self._sequence_renames(*self._pair(o, n))
             out += [
-                f"op.execute({pystr(f'ALTER TABLE {_q(n)} RENAME CONSTRAINT {_q(a)} TO {_q(b)}')})"
+                f"op.execute({pystr(f'ALTER TABLE {quote_ident(n)} RENAME CONSTRAINT {quote_ident(a)} TO {quote_ident(b)}')})"
                 for a, b in d.rename_constraints
             ]
             out += [
-                f"op.execute({pystr(f'ALTER INDEX {_q(a)} RENAME TO {_q(b)}')})" for a, b in d.rename_indexes
+                f"op.execute({pystr(f'ALTER INDEX {quote_ident(a)} RENAME TO {quote_ident(b)}')})" for a, b in d.rename_indexes
             ]
             out += [f"op.drop_column({pystr(n)}, {pystr(oc.name)})" for oc, _ in d.regenerated]
             out += [
-                f"op.execute({pystr(f'ALTER TABLE {_q(n)} ALTER COLUMN {_q(c)} DROP EXPRESSION')})"
+                f"op.execute({pystr(f'ALTER TABLE {quote_ident(n)} ALTER COLUMN {quote_ident(c)} DROP EXPRESSION')})"
                 for c in d.drop_expressions
             ]
             adding = {c.name for c in d.added} | {nc.name for _, nc in d.regenerated}
@@ -577,7 +534,7 @@ class _Planner:
             if d.create_indexes:
                 out.append(render_ops([self._index_op(n, ix) for ix in d.create_indexes], self.nb, 0))
             out += [f"op.execute({pystr(self._add_exclusion(n, name))})" for name in d.create_exclusions]
-            out += [_create_fk(name, n, fk) for name, fk in d.create_fks]
+            out += [create_fk_code(name, n, fk) for name, fk in d.create_fks]
         late = {(t, fk.columns) for t, fk in self.ob.late_fks if t in dropped}
         for table_name, cols in sorted(late):
             fk = next(f for t, f in self.ob.late_fks if (t, f.columns) == (table_name, cols))
@@ -606,7 +563,7 @@ class _Planner:
             before, after = pg_name(ot.name, [oc.name], "seq"), pg_name(nt.name, [nc.name], "seq")
             if before != after:
                 out.append(
-                    f"op.execute({pystr(f'ALTER SEQUENCE IF EXISTS {_q(before)} RENAME TO {_q(after)}')})"
+                    f"op.execute({pystr(f'ALTER SEQUENCE IF EXISTS {quote_ident(before)} RENAME TO {quote_ident(after)}')})"
                 )
         return out
 
@@ -646,12 +603,12 @@ class _Planner:
 
     def _using(self, c: ColumnView) -> str:
         if c.type.ref and c.type.ref in self.new_enums:
-            return f"{_q(c.name)}::text::{_q(self.new_enums[c.type.ref].name)}"
+            return f"{quote_ident(c.name)}::text::{quote_ident(self.new_enums[c.type.ref].name)}"
         try:
             sql_type = build(c.type).compile(dialect=postgresql.dialect())
         except Exception:  # noqa: BLE001 - a type PostgreSQL cannot name: let it convert implicitly
             return ""
-        return f"{_q(c.name)}::{sql_type}"
+        return f"{quote_ident(c.name)}::{sql_type}"
 
     def _default_uses(self, e: EnumView, values: list[str]) -> bool:
         """ALTER TYPE … ADD VALUE's value cannot be used in the same transaction (a default that names it)."""
@@ -669,14 +626,14 @@ class _Planner:
         """Removing or reordering enum values: a new type, every column converted through text, the old dropped."""
         old = e.name + _OLD_SUFFIX
         out = [
-            f"op.execute({pystr(f'ALTER TYPE {_q(e.name)} RENAME TO {_q(old)}')})",
+            f"op.execute({pystr(f'ALTER TYPE {quote_ident(e.name)} RENAME TO {quote_ident(old)}')})",
             f"op.execute(postgresql.CreateEnumType({render(migration_enum_code(e))}))",
         ]
         for tv in self.new.tables:
             for c in tv.columns:
                 if c.type.ref != e.var:
                     continue
-                alter = f"ALTER TABLE {_q(tv.name)} ALTER COLUMN {_q(c.name)} TYPE {_q(e.name)} USING {_q(c.name)}::text::{_q(e.name)}"
+                alter = f"ALTER TABLE {quote_ident(tv.name)} ALTER COLUMN {quote_ident(c.name)} TYPE {quote_ident(e.name)} USING {quote_ident(c.name)}::text::{quote_ident(e.name)}"
                 if c.server_default is not None:
                     out.append(f"op.alter_column({pystr(tv.name)}, {pystr(c.name)}, server_default=None)")
                 out.append(f"op.execute({pystr(alter)})")
@@ -684,7 +641,7 @@ class _Planner:
                     out.append(
                         f"op.alter_column({pystr(tv.name)}, {pystr(c.name)}, server_default={render(c.server_default)})"
                     )
-        out.append(f"op.execute({pystr(f'DROP TYPE {_q(old)}')})")
+        out.append(f"op.execute({pystr(f'DROP TYPE {quote_ident(old)}')})")
         return out
 
     def _sqlite(
@@ -696,6 +653,7 @@ class _Planner:
         out += [f"op.rename_table({pystr(o)}, {pystr(n)})" for o, n in kept if o != n]
         for n in created:
             out += self._create_table(n, SQLITE)
+            out += _triggers((), self.new.table(n), old_dropped=True)
         for o, n in kept:
             ot, nt = self._pair(o, n)
             d = self.delta(ot, nt, SQLITE)
@@ -704,11 +662,13 @@ class _Planner:
             ]
             if d.rebuilds or self._uses_changed_enum(n):
                 out += self._rebuild(ot, nt)
+                out += _triggers(ot.exclusions, nt, old_dropped=True)
                 steps.rebuilds = True
                 continue
             out += [f"op.drop_index({pystr(ix.name)}, table_name={pystr(n)})" for ix in d.drop_indexes]
             if d.create_indexes:
                 out.append(render_ops([self._index_op(n, ix) for ix in d.create_indexes], self.nb, 0))
+            out += _triggers(ot.exclusions, nt, old_dropped=False)
         out += [f"op.drop_table({pystr(n)})" for n in dropped]
 
     def _rebuild(self, ot: TableView, nt: TableView) -> list[str]:
@@ -724,8 +684,8 @@ class _Planner:
             if not nc.computed and ot.column(back.get(nc.name, nc.name)) is not None
         ]
         insert = (
-            f"INSERT INTO {_q(tmp)} ({', '.join(_q(c) for c in kept)}) "
-            f"SELECT {', '.join(_q(c) for c in kept)} FROM {_q(nt.name)}"
+            f"INSERT INTO {quote_ident(tmp)} ({', '.join(quote_ident(c) for c in kept)}) "
+            f"SELECT {', '.join(quote_ident(c) for c in kept)} FROM {quote_ident(nt.name)}"
         )
         out = [render_ops([ops.CreateTableOp.from_table(copy)], self.nb, 0)]
         if kept:
@@ -737,47 +697,11 @@ class _Planner:
         return out
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _create_fk(name: str, table: str, fk: Any) -> str:
-    kw = [pystr(name), pystr(table), pystr(fk.ref_table), repr(list(fk.columns)), repr(list(fk.ref_columns))]
-    if fk.ondelete:
-        kw.append(f"ondelete={pystr(fk.ondelete)}")
-    if fk.onupdate:
-        kw.append(f"onupdate={pystr(fk.onupdate)}")
-    return f"op.create_foreign_key({', '.join(kw)})"
-
-
-def _added_values(old: tuple[str, ...], new: tuple[str, ...]) -> list[tuple[str, str]] | None:
-    """Values to add, each with its position ("BEFORE 'x'" / "AFTER 'y'" / ""), when `new` only adds
-    to `old` (same relative order); None when values were removed or reordered."""
-    if [v for v in new if v in old] != list(old):
-        return None
-    present = list(old)
-    out: list[tuple[str, str]] = []
-    for i, v in enumerate(new):
-        if v in present:
-            continue
-        following = next((w for w in new[i + 1 :] if w in present), None)
-        if following is not None:
-            out.append((v, f"BEFORE {_lit(following)}"))
-            present.insert(present.index(following), v)
-        else:
-            out.append((v, ""))
-            present.append(v)
-    return out
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _add_value_sql(enum_name: str, value: str, position: str) -> str:
-    return f"ALTER TYPE {_q(enum_name)} ADD VALUE IF NOT EXISTS {_lit(value)}" + (
-        f" {position}" if position else ""
-    )
+def _triggers(old: tuple[ExclusionView, ...] | tuple[()], new: TableView | None, *, old_dropped: bool) -> list[str]:
+    """SQLite's stand-ins for exclusion constraints (emit/sqlite_exclusions) follow the table's."""
+    after = [x.sqlite for x in new.exclusions] if new is not None else []
+    sql = trigger_steps([x.sqlite for x in old], after, old_dropped=old_dropped)
+    return [f"op.execute({pystr(s)})" for s in sql]
 
 
 def plan_steps(old: DataView, new: DataView, change: ChangeSet, *, downgrade: bool = False) -> Steps:

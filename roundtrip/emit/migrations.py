@@ -120,6 +120,8 @@ def _upgrade_ops(view: DataView, built: Built) -> tuple[list[Any], list[Any], li
             )
         )
     lite: list[Any] = [ops.CreateIndexOp.from_index(ix) for ix in built.indexes[SQLITE]]
+    # exclusion constraints: triggers on SQLite (emit/sqlite_exclusions; dropped with their table)
+    lite += [ops.ExecuteSQLOp(sql) for tv in view.tables for ex in tv.exclusions for sql in ex.sqlite.statements]
     return common, pg, lite
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from roundtrip.emit.sa_code import Code, call, ref
 from roundtrip.emit.sa_dialect import PG_DIALECTS, sqlite_accepts, translate
 from roundtrip.emit.sa_order import table_order
+from roundtrip.emit.sqlite_exclusions import SqliteExclusion, sqlite_exclusion
 from roundtrip.ir import Column, DefaultKind, FKAction, Index, Kind, Spec, Table, TypeRef
 from roundtrip.ir.naming import pascal, singular, snake
 from roundtrip.source import NO_SPAN, Span
@@ -97,6 +98,7 @@ class ExclusionView:
     elements: tuple[tuple[str, str], ...]
     using: str = "gist"
     where: str = ""
+    sqlite: SqliteExclusion = SqliteExclusion()  # the triggers standing in for it on SQLite
 
 
 @dataclass(frozen=True)
@@ -506,7 +508,10 @@ def _exclusions(ctx: _Ctx, table: Table) -> list[ExclusionView]:
                 ctx.need_extension("btree_gist")  # `=` on a scalar column inside a GiST index
         where = translate(ex.where, table.dialect, table.column_names).postgresql or "" if ex.where else ""
         name = ex.name or f"{table.name}_excl{'' if i == 0 else i}"
-        out.append(ExclusionView(name, tuple(elements), (ex.using or "gist").lower(), where))
+        lite = sqlite_exclusion(table.name, name, ex.elements, ex.where, table.dialect, table.column_names)
+        if lite.reason:
+            ctx.note(ex.span, f"exclusion constraint {name} on {table.name} is enforced on PostgreSQL only: {lite.reason}")
+        out.append(ExclusionView(name, tuple(elements), (ex.using or "gist").lower(), where, lite))
     return out
 
 
