@@ -135,6 +135,8 @@ def seeded_accounts(out: Path, model: dict[str, Any]) -> list[tuple[str, str]]:
         if not cfg:
             continue
         for row in table.get("rows", []):
+            if row.get("example"):
+                continue  # a row from a response example: no password the docs state (a generated account lists it)
             values = row.get("values", {})
             login = values.get(cfg["login_column"])
             if login:

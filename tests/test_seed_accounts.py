@@ -160,7 +160,9 @@ def test_seed_file_lists_accounts_apart_from_the_docs_rows_and_deterministically
     first, again = emit_seed(spec)[SEED_PATH], emit_seed(spec_for("library"))[SEED_PATH]
     assert first == again
     doc = json.loads(first)
-    assert {t["table"]: len(t["rows"]) for t in doc["tables"]} == {"branches": 3}  # the docs' rows only
+    # the docs' rows and the rows of their GET examples; the member account is example row 58211 (it holds the
+    # login example's card number), the staff accounts are apart from the tables
+    assert {t["table"]: len(t["rows"]) for t in doc["tables"]} == {"branches": 3, "members": 1, "books": 1, "copies": 2}
     section = doc["test_accounts"]
     assert "no account with a known password in members, staff" in section["description"]
     staff = section["accounts"][1]
@@ -198,14 +200,13 @@ def test_library_accounts_load_complete_hashed_and_once(
     out = generate(spec_for("library"), tmp_path / "out")
     db.upgrade(out, url)
     report = db.seed(out, url)
-    assert report.accounts == {"members": 1, "staff": 2}
-    assert "generated test accounts: members 1, staff 2" in str(report)
+    assert report.accounts == {"members": 0, "staff": 2}  # the member account is the docs' member row
+    assert "generated test accounts: staff 2" in str(report)
     (member,) = rows(out, url, "members")
     branches = rows(out, url, "branches")
-    assert member["card_number"] == "21234000582113" and member["home_branch_id"] == branches[0]["id"]
-    # filled like fake rows; the status is the column's default
-    assert member["first_name"] and member["last_name"] and member["status"] == "active"
-    assert str(member["membership_expires_at"]) == "2099-12-31"  # usable: the membership has not expired
+    # GET /members/me's example (technical/backend-spec.md:515) with the login example's password
+    assert (member["id"], member["card_number"], member["home_branch_id"]) == (58211, "21234000582113", branches[1]["id"])
+    assert (member["first_name"], member["last_name"], str(member["membership_expires_at"])) == ("Grace", "Okonkwo", "2027-03-01")
     assert VERIFY.verify("correct-horse-battery", str(member["password_hash"]))
     staff = rows(out, url, "staff")
     assert [(s["email"], s["role"], s["branch_id"]) for s in staff] == [

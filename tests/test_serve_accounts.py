@@ -53,7 +53,9 @@ def test_banner_lists_the_generated_accounts_with_their_login_requests(
         f'admin      POST /api/v1/auth/staff-login   {{"email": "admin@riverbendlibrary.test", "password": "{DEV_PASSWORD}"}}'
         in text
     )
-    assert "generated test accounts: members 1, staff 2" in p.seed_report
+    # the member account is the docs' member 58211 (a GET /members/me example row holding its card number)
+    assert "from the docs' response examples: members 1, books 1, copies 2" in p.seed_report
+    assert "generated test accounts: staff 2" in p.seed_report
     assert p.accounts == []  # the docs' own sample data holds none
 
 

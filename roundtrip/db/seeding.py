@@ -11,6 +11,12 @@ in after the docs' rows: the seed file gives their login, role and password; eve
 column is filled here the way `--fake` fills rows (values from the column's type and CHECKs, seeded
 by the account so each load makes the same row), foreign keys pointing at the first parent row.
 An account whose parent table is empty is left out, with a note in the report.
+
+Rows the seed file marks `example` (taken from the docs' response examples, emit.seed_examples) get
+the same filling: the example gives some columns, the others are generated, unique values that no row
+holds yet, deterministically per row. Such a row is not the docs' own data: one the database refuses,
+or whose parent table is empty, is left out with a note instead of stopping the load. A generated
+account that is an example row (`row`) went in with the tables; it is only inserted when that row did not.
 """
 
 from __future__ import annotations
@@ -38,17 +44,20 @@ class SeedReport:
     skipped: dict[str, int] = field(default_factory=dict)
     fake: dict[str, int] = field(default_factory=dict)
     accounts: dict[str, int] = field(default_factory=dict)  # generated test accounts inserted per table
+    examples: dict[str, int] = field(default_factory=dict)  # rows from the docs' response examples per table
     notes: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return sum(self.inserted.values()) + sum(self.fake.values()) + sum(self.accounts.values())
+        return sum(self.inserted.values()) + sum(self.fake.values()) + sum(self.accounts.values()) + sum(self.examples.values())
 
     def __str__(self) -> str:
         def fmt(d: dict[str, int]) -> str:
             return ", ".join(f"{t} {n}" for t, n in d.items() if n) or "none"
 
         lines = [f"seeded: {fmt(self.inserted)}"]
+        if any(self.examples.values()):
+            lines.append(f"from the docs' response examples: {fmt(self.examples)}")
         if any(self.skipped.values()):
             lines.append(f"already present (skipped): {fmt(self.skipped)}")
         if self.fake:
@@ -211,27 +220,46 @@ def _load_table(conn: sa.Connection, metadata: sa.MetaData, entry: dict[str, Any
         if _exists(conn, table, values, _identity(table, values, list(entry.get("key", [])), hashed)):
             report.skipped[name] += 1
             continue
+        example = row.get("example")
+        if example:
+            key = ",".join(str(values.get(c)) for c in entry.get("key", []))
+            missing = _complete(conn, metadata, table, values, f"{name}:{source}:{key}")
+            if missing:
+                report.notes.append(f"example row for {name} ({source}, {example}) left out: no {missing} row to point at")
+                continue
         for c in hashed:
             if values.get(c) is not None:
                 opts = hashing.get(c, {})
                 values[c] = hashers.hash(str(values[c]), str(opts.get("algorithm", "argon2")), opts.get("rounds"))
-        _insert(conn, table, values, f"sample row for {name}", source)
-        report.inserted[name] += 1
+        if not example:
+            _insert(conn, table, values, f"sample row for {name}", source)
+            report.inserted[name] += 1
+            continue
+        refused = _try_insert(conn, table, values)
+        if refused:
+            report.notes.append(f"example row for {name} ({source}, {example}) left out: the database refused it: {refused}")
+        else:
+            report.examples[name] = report.examples.get(name, 0) + 1
 
 
-def _insert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], what: str, source: str) -> None:
-    """One row in its own savepoint; a row the database refuses is a DbError at its doc line."""
+def _try_insert(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> str:
+    """One row in its own savepoint; the database's reason when it refuses the row (or the driver cannot send
+    a value), else ""."""
     try:
         with conn.begin_nested():
             conn.execute(table.insert().values(**values))
     except sa.exc.DBAPIError as exc:
-        raise DbError(
-            f"{what} was rejected by the database, nothing was seeded: {first_line(exc.orig)}",
-            span=_span(source),
-            table=table.key,
-        ) from None
+        return first_line(exc.orig)
     except sa.exc.StatementError as exc:
-        raise DbError(f"{what} could not be sent to the database: {first_line(exc.orig)}", span=_span(source), table=table.key) from None
+        return f"a value could not be sent: {first_line(exc.orig)}"
+    return ""
+
+
+def _insert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], what: str, source: str) -> None:
+    """One row in its own savepoint; a row the database refuses is a DbError at its doc line."""
+    refused = _try_insert(conn, table, values)
+    if refused:
+        raise DbError(f"{what} was rejected by the database, nothing was seeded: {refused}", span=_span(source), table=table.key)
 
 
 def _load_account(conn: sa.Connection, metadata: sa.MetaData, account: dict[str, Any], hashers: _Hashers, report: SeedReport) -> None:
@@ -262,8 +290,21 @@ def _load_account(conn: sa.Connection, metadata: sa.MetaData, account: dict[str,
 _FAR_FUTURE = dt.date(2099, 12, 31)
 
 
+# Draws of a generated value for a unique column before the row is tried with the last one.
+_UNIQUE_ATTEMPTS = 20
+
+
+def _unique_alone(table: sa.Table) -> set[str]:
+    """Columns whose value alone must be unique: a generated one must be a value no row holds yet."""
+    out = {c.name for c in table.columns if c.unique}
+    out |= {cons.columns[0].name for cons in table.constraints if isinstance(cons, sa.UniqueConstraint) and len(cons.columns) == 1}
+    out |= {ix.columns[0].name for ix in table.indexes if ix.unique and len(ix.expressions) == 1 and len(ix.columns) == 1 and not ix.dialect_options["postgresql"].get("where")}
+    return out
+
+
 def _complete(conn: sa.Connection, metadata: sa.MetaData, table: sa.Table, values: dict[str, Any], seed_key: str) -> str:
-    """Fill the required columns an account row lacks; returns the parent table it could not point at, or ""."""
+    """Fill the required columns an account row (or an example row) lacks, unique where the column is; returns
+    the parent table it could not point at, or ""."""
     import random
 
     from faker import Faker
@@ -283,6 +324,7 @@ def _complete(conn: sa.Connection, metadata: sa.MetaData, table: sa.Table, value
             return fk.referred_table.name
         values.update({c.name: v for c, v in zip(fk.columns, first, strict=True)})
     rules = check_rules(table)
+    unique = _unique_alone(table)
     for col in table.columns:
         if col.name in values or col.nullable or col.computed is not None or col is table.autoincrement_column:
             continue
@@ -294,4 +336,8 @@ def _complete(conn: sa.Connection, metadata: sa.MetaData, table: sa.Table, value
             values[col.name] = faker.date_between(dt.date(1965, 1, 1), dt.date(1999, 12, 31))
         else:
             values[col.name] = fake_value(col, rules.get(col.name, ColumnRules()), faker, rng)
+            for _ in range(_UNIQUE_ATTEMPTS if col.name in unique else 0):
+                if not _exists(conn, table, values, [col.name]):
+                    break
+                values[col.name] = fake_value(col, rules.get(col.name, ColumnRules()), faker, rng)
     return ""

@@ -20,6 +20,8 @@ from typing import Any
 
 from roundtrip.emit.app_actions import action_model, lookups_model, samples_model
 from roundtrip.emit.app_derived import derived_model
+from roundtrip.emit.app_field_roles import field_roles_model
+from roundtrip.emit.app_lookups import natural_keys
 from roundtrip.ir import Spec
 from roundtrip.ir.data import DefaultKind, Table
 from roundtrip.ir.listing import sort_fields
@@ -74,6 +76,7 @@ def build_model(spec: Spec, doc: dict[str, Any]) -> dict[str, Any]:
                 continue
             op_id = op.get("operationId") or f"{method}{path}"
             ops[op_id] = operation_model(spec, doc, tables, accounts, path, method.upper(), op, scope_cols, schema_links)
+            ops[op_id].update(field_roles_model(spec, ops[op_id], accounts))  # per-role body fields, hashed secrets
             if ops[op_id]["kind"] == "example":
                 attach_lookups(ops[op_id], spec, tables, accounts, scope_cols, op)
             attach_membership(ops[op_id], members, tables)
@@ -534,6 +537,9 @@ def operation_model(
         model["scope_columns"] = [c for c in scope_cols if c in t.column_names]
     if crud == "crud-list":
         model.update(list_model(spec, doc, tables, t, params, model["response"]))
+    lookups = natural_keys(spec, t, method, path, model["fields"]) if crud == "crud-create" else []
+    if lookups:
+        model["natural_keys"] = lookups  # body fields naming a referenced row by a unique column (app_lookups)
     return model
 
 

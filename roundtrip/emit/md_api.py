@@ -26,7 +26,7 @@ from roundtrip.emit.md_text import (
     rate,
     table,
 )
-from roundtrip.ir import Auth, Body, Endpoint, ErrorDoc, Parameter, ParamIn, Response, Spec
+from roundtrip.ir import Auth, Body, Endpoint, ErrorDoc, Parameter, ParamIn, Response, RoleFields, Spec
 from roundtrip.ir.infer import error_code_of
 
 # Mirrors the resolver: endpoints that are public unless the docs say otherwise.
@@ -55,12 +55,33 @@ def default_auth(e: Endpoint, has_scheme: bool) -> Auth | None:
     return Auth(required=not bool(_PUBLIC_TAILS.search(e.path)), roles=(), text=DEFAULT_AUTH_TEXT)
 
 
-def auth_text(a: Auth) -> str:
+def auth_text(a: Auth, role_fields: tuple[RoleFields, ...] = ()) -> str:
     if a.required is False:
         return "No"
+    if a.roles and role_fields:
+        return roles_with_fields(a.roles, role_fields)
     if a.roles:
         return "Yes (" + ", ".join(code(r) for r in a.roles) + ")"
     return "Yes"
+
+
+def roles_with_fields(roles: tuple[str, ...], role_fields: tuple[RoleFields, ...]) -> str:
+    """"`member` (self: `email`, `password` with `currentPassword`) or `librarian`/`admin` (`status`)": the
+    fields each role may send, in the auth reader's construct; a role without a list may send any field."""
+    parts: list[str] = []
+    written: set[int] = set()
+    for role in roles:
+        i = next((i for i, rf in enumerate(role_fields) if role in rf.roles), None)
+        if i is None:
+            parts.append(code(role))
+        elif i not in written:
+            written.add(i)
+            rf = role_fields[i]
+            companion = dict(rf.requires)
+            shown = [n for n in rf.fields if n not in companion.values()]
+            names = ", ".join(code(n) + (f" with {code(companion[n])}" if n in companion else "") for n in shown)
+            parts.append("/".join(code(r) for r in rf.roles) + f" ({'self: ' if rf.self_only else ''}{names})")
+    return " or ".join(parts)
 
 
 # ---------------------------------------------------------------- one endpoint
@@ -75,7 +96,7 @@ def endpoint_section(e: Endpoint, level: int, has_scheme: bool) -> list[str]:
         out += [f"**Description**: {inline(e.description)}", ""]
     default = default_auth(e, has_scheme)
     if e.auth.required is not None and not (default is not None and e.auth == default):
-        out += [f"**Authentication Required**: {auth_text(e.auth)}", ""]
+        out += [f"**Authentication Required**: {auth_text(e.auth, e.request.role_fields if e.request else ())}", ""]
     out += _parameters(e.parameters)
     if e.request is not None:
         out += _body("**Request Body**:", e.request, e.request.description)

@@ -263,6 +263,9 @@ class _OperationBuilder:
         stem = pascal_id(op_id)
         if ep.request is not None:
             op["requestBody"] = self._request_body(self._refined_body(ep, ep.request, response=False), stem)
+            if ep.request.role_fields:  # which roles may send which fields ("member (self: `email`) or admin (...)")
+                op["x-roles-fields"] = [{"roles": list(rf.roles), "fields": list(rf.fields), **({"self": True} if rf.self_only else {}),
+                                         **({"requires": dict(rf.requires)} if rf.requires else {})} for rf in ep.request.role_fields]
         op["responses"] = self._responses(ep, method, stem)
         if ep.rate_limit is not None:
             op["x-rate-limit"] = _rate_limit(ep.rate_limit)

@@ -8,154 +8,38 @@ the column cannot hold is reported with its doc line now (`seed_notes`) instead 
 Columns the docs hash at seed time (a TypeScript seed's `password` → `password_hash`) keep their
 plain text plus the algorithm to hash it with; `roundtrip db seed` hashes while loading.
 
+Tables the docs give no sample rows get the rows their GET response examples show (emit.seed_examples),
+each marked `"example": "GET /books/{bookId}"`; `roundtrip db seed` fills the columns an example lacks.
+
 When a credential table holds no account to log in as, `test_accounts` lists generated development
 accounts (emit.seed_accounts), loaded after the docs' rows with their other required columns filled.
+An account whose login an example row already holds is that row (`"row"`: it carries the password).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import json
 import re
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from roundtrip.diagnostics import Diagnostic, make
+from roundtrip.diagnostics import Diagnostic, Severity, make
 from roundtrip.emit.sa_order import row_order, table_order
 from roundtrip.emit.seed_accounts import GeneratedAccount, describe, generated_accounts
-from roundtrip.ir import Column, Kind, SampleRow, Spec, Table, TypeRef
+from roundtrip.emit.seed_examples import ExampleRow, adopt_accounts, example_rows
+from roundtrip.emit.seed_values import BadValue, column_kind, convert
+from roundtrip.ir import Column, SampleRow, Spec, Table
 from roundtrip.source import Span
 
 SEED_PATH = "seed/seed.json"
 
 
-class _Bad(ValueError):
-    """A sample value the column cannot hold."""
-
-
 @dataclass
 class _Notes:
-    items: list[tuple[str, Span, str]] = field(default_factory=list)
+    items: list[tuple[str, Span, str, Severity | None]] = field(default_factory=list)
 
-    def add(self, code: str, span: Span, message: str) -> None:
-        self.items.append((code, span, message))
-
-
-def column_kind(t: TypeRef) -> str:
-    """The conversion family the loader applies to a JSON value of this column."""
-    k = t.kind
-    if k is Kind.ARRAY:
-        return "array:" + column_kind(t.items or TypeRef(Kind.STRING))
-    if k is Kind.DATETIME:
-        return "datetime-tz" if t.timezone else "datetime"
-    if k in (Kind.OBJECT, Kind.MAP, Kind.REF, Kind.UNION, Kind.ANY):
-        return "json"
-    if k in (Kind.LITERAL, Kind.INET):
-        return "string"
-    return k.value
-
-
-def _parse_datetime(text: str) -> dt.datetime:
-    s = text.strip().replace(" ", "T", 1)
-    s = re.sub(r"Z$", "+00:00", s)
-    s = re.sub(r"([+-]\d{2})$", r"\1:00", s)  # PostgreSQL's short offset: +00
-    try:
-        return dt.datetime.fromisoformat(s)
-    except ValueError as exc:
-        raise _Bad(f"{text!r} is not a timestamp") from exc
-
-
-def convert(value: Any, t: TypeRef) -> Any:
-    """A sample value as the canonical JSON value for a column of type `t` (raises _Bad)."""
-    if value is None:
-        return None
-    k = t.kind
-    if k is Kind.UUID:
-        try:
-            return str(uuid.UUID(str(value)))
-        except ValueError as exc:
-            raise _Bad(f"{value!r} is not a UUID") from exc
-    if k is Kind.INTEGER:
-        if isinstance(value, bool) or not re.fullmatch(r"[-+]?\d+", str(value).strip()):
-            raise _Bad(f"{value!r} is not an integer")
-        return int(str(value).strip())
-    if k is Kind.FLOAT:
-        try:
-            return float(value)
-        except (TypeError, ValueError) as exc:
-            raise _Bad(f"{value!r} is not a number") from exc
-    if k is Kind.DECIMAL:
-        try:
-            d = decimal.Decimal(str(value).strip())
-        except decimal.InvalidOperation as exc:
-            raise _Bad(f"{value!r} is not a decimal number") from exc
-        if t.precision is not None and t.scale is not None and d == d.quantize(decimal.Decimal(1).scaleb(-t.scale)):
-            d = d.quantize(decimal.Decimal(1).scaleb(-t.scale))
-        return str(d)
-    if k is Kind.BOOLEAN:
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("1", "true", "t", "yes", "y", "on"):
-            return True
-        if text in ("0", "false", "f", "no", "n", "off"):
-            return False
-        raise _Bad(f"{value!r} is not a boolean")
-    if k is Kind.DATETIME:
-        parsed = _parse_datetime(str(value))
-        if t.timezone and parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.UTC)  # the docs' naive timestamps are UTC
-        if not t.timezone and parsed.tzinfo is not None:
-            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
-        return parsed.isoformat()
-    if k is Kind.DATE:
-        try:
-            return dt.date.fromisoformat(str(value).strip()[:10]).isoformat()
-        except ValueError as exc:
-            raise _Bad(f"{value!r} is not a date") from exc
-    if k is Kind.TIME:
-        try:
-            return dt.time.fromisoformat(str(value).strip()).isoformat()
-        except ValueError as exc:
-            raise _Bad(f"{value!r} is not a time of day") from exc
-    if k is Kind.ARRAY:
-        items = value
-        if isinstance(value, str):
-            items = _parse_array_text(value)
-        if not isinstance(items, list):
-            raise _Bad(f"{value!r} is not an array")
-        return [convert(v, t.items or TypeRef(Kind.STRING)) for v in items]
-    if k in (Kind.JSON, Kind.OBJECT, Kind.MAP, Kind.REF, Kind.UNION, Kind.ANY):
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except ValueError:
-                return value  # a JSON string scalar
-        return value
-    if k is Kind.ENUM and t.values and str(value) not in t.values:
-        raise _Bad(f"{value!r} is not one of {', '.join(t.values)}")
-    if k is Kind.STRING and t.length is not None and len(str(value)) > t.length:
-        raise _Bad(f"{str(value)[:40]!r} is {len(str(value))} characters; the column holds {t.length}")
-    if isinstance(value, bool | int | float | str):
-        return value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
-    return json.dumps(value, sort_keys=True)
-
-
-def _parse_array_text(text: str) -> Any:
-    s = text.strip()
-    if s.startswith("["):
-        try:
-            return json.loads(s)
-        except ValueError as exc:
-            raise _Bad(f"{text!r} is not a JSON array") from exc
-    if s.startswith("{") and s.endswith("}"):  # PostgreSQL array literal: {a,b,"c d"}
-        inner = s[1:-1].strip()
-        if not inner:
-            return []
-        return [p.strip().strip('"') for p in re.findall(r'"(?:[^"\\]|\\.)*"|[^,]+', inner)]
-    raise _Bad(f"{text!r} is not an array")
+    def add(self, code: str, span: Span, message: str, severity: Severity | None = None) -> None:
+        self.items.append((code, span, message, severity))
 
 
 def hash_algorithm(spec: Spec, column: Column | None) -> tuple[str, int | None]:
@@ -174,11 +58,13 @@ def hash_algorithm(spec: Spec, column: Column | None) -> tuple[str, int | None]:
     return algo, rounds
 
 
-def _table_entry(spec: Spec, table: Table, rows: list[SampleRow], notes: _Notes) -> dict[str, Any]:
+def _table_entry(spec: Spec, table: Table, rows: list[SampleRow], notes: _Notes, examples: list[str] | None = None) -> dict[str, Any]:
+    """The table's rows as the loader reads them; `examples[i]` names the operation whose response example
+    rows[i] comes from (emit.seed_examples), marking it so the loader fills the columns it lacks."""
     used: list[str] = []
     out_rows: list[dict[str, Any]] = []
     hashed_cols: list[str] = []
-    for row in rows:
+    for i, row in enumerate(rows):
         values: dict[str, Any] = {}
         for name, raw in row.values:
             col = table.column(name)
@@ -192,12 +78,12 @@ def _table_entry(spec: Spec, table: Table, rows: list[SampleRow], notes: _Notes)
             else:
                 try:
                     values[name] = convert(raw, col.type)
-                except _Bad as bad:
+                except BadValue as bad:
                     notes.add("RT215", row.span, f"sample row for {table.name}: column {name} ({col.type.describe()}): {bad}")
                     values[name] = raw
             if name not in used:
                 used.append(name)
-        entry: dict[str, Any] = {"source": str(row.span), "values": values}
+        entry: dict[str, Any] = {"source": str(row.span), **({"example": examples[i]} if examples and examples[i] else {}), "values": values}
         if row.hashed:
             entry["hashed"] = [h for h in row.hashed if h in values]
         out_rows.append(entry)
@@ -226,26 +112,46 @@ def build_seed(spec: Spec) -> tuple[dict[str, Any], list[Diagnostic]]:
             notes.add("RT215", row.span, f"sample row for table {row.table}, which the docs never define; left out of the seed data")
             continue
         by_table.setdefault(row.table, []).append(row)
-    tables, _ = table_order([t for t in spec.tables if t.columns])
-    entries = [_table_entry(spec, t, by_table[t.name], notes) for t in tables if t.name in by_table]
-    sources = ", ".join(spec.files) or "(no documents)"
-    doc: dict[str, Any] = {
-        "x-generated-by": "roundtrip",
-        "description": f"Sample rows from the docs: generated by roundtrip from {sources}. Load with `roundtrip db seed OUT`.",
-        "tables": entries,
-    }
+    # tables the docs give no sample rows: the rows their GET response examples show
+    examples, left_out = example_rows(spec, set(by_table))
+    for span, message in left_out:
+        notes.add("RT215", span, message, Severity.INFO)
     accounts = generated_accounts(spec)
+    adopted = adopt_accounts(spec, accounts, examples)
+    tables, _ = table_order([t for t in spec.tables if t.columns])
+    entries = []
+    for t in tables:
+        if t.name in by_table:
+            entries.append(_table_entry(spec, t, by_table[t.name], notes))
+        elif t.name in examples:
+            rows = examples[t.name]
+            entries.append(_table_entry(spec, t, [r.sample() for r in rows], notes, [r.endpoint for r in rows]))
+    sources = ", ".join(spec.files) or "(no documents)"
+    description = f"Sample rows from the docs: generated by roundtrip from {sources}. Load with `roundtrip db seed OUT`."
+    if examples:
+        description += (
+            " Tables the docs give no sample rows hold the rows their GET response examples show (marked `example`:"
+            " the operation; the columns an example does not give are filled when loading)."
+        )
+    doc: dict[str, Any] = {"x-generated-by": "roundtrip", "description": description, "tables": entries}
     if accounts:
-        doc["test_accounts"] = {"description": describe(accounts), "accounts": [_account_entry(spec, a) for a in accounts]}
-    diags = [make(code, span, msg) for code, span, msg in notes.items]
+        entries_ = [_account_entry(spec, a, adopted.get(i)) for i, a in enumerate(accounts)]
+        doc["test_accounts"] = {"description": describe(accounts), "accounts": entries_}
+    diags = [make(code, span, msg, severity=sev) for code, span, msg, sev in notes.items]
     return doc, sorted(diags, key=lambda d: (d.span.file, d.span.line))
 
 
-def _account_entry(spec: Spec, account: GeneratedAccount) -> dict[str, Any]:
-    """A generated account as the loader inserts it: plain password to hash, the rest filled at load time."""
+def _account_entry(spec: Spec, account: GeneratedAccount, row: ExampleRow | None = None) -> dict[str, Any]:
+    """A generated account as the loader inserts it: plain password to hash, the rest filled at load time.
+    An account that is an example row (`row`: that row holds its login and password) names the row; the
+    loader only inserts it when that row did not go in."""
     table = spec.table(account.table)
     assert table is not None  # generated_accounts only names tables of the spec
-    values = {c: (v if c == account.password_column else convert(v, table.column(c).type)) for c, v in account.values.items()}  # type: ignore[union-attr]
+    values = dict(account.values)
+    if row is not None:  # the row's values are the account's; only what identifies and signs it in stays here
+        kept = (account.login_column, account.role_column, account.password_column)
+        values = {c: v for c, v in values.items() if c in kept and c}
+    values = {c: (v if c == account.password_column else convert(v, table.column(c).type)) for c, v in values.items()}  # type: ignore[union-attr]
     algo, rounds = hash_algorithm(spec, table.column(account.password_column))
     entry: dict[str, Any] = {
         "table": account.table,
@@ -257,6 +163,8 @@ def _account_entry(spec: Spec, account: GeneratedAccount) -> dict[str, Any]:
         "hashed": [account.password_column],
         "hash": {account.password_column: {"algorithm": algo, **({"rounds": rounds} if rounds else {})}},
     }
+    if row is not None:
+        entry["row"] = str(row.span)
     if account.from_example:
         entry["credentials_from"] = account.from_example
     if account.notes:
@@ -271,5 +179,5 @@ def emit_seed(spec: Spec) -> dict[str, str]:
 
 
 def seed_notes(spec: Spec) -> list[Diagnostic]:
-    """RT215 for sample values the docs' own columns cannot hold."""
+    """RT215 for sample values the docs' own columns cannot hold, and (info) for example rows left out."""
     return build_seed(spec)[1]

@@ -12,7 +12,10 @@ Each account's login value is the docs' own login example when it has one (`{"ca
 `<role>@<product>.test` (a reserved domain, RFC 2606) with DEV_PASSWORD. The password is hashed at
 load time like the docs' own plain-text seeds; every other required column is filled when the row
 is loaded (`roundtrip.db.seeding`), like `--fake` rows, with foreign keys pointing at the first
-parent row. Tables whose sample rows carry passwords (the docs' own accounts) get nothing.
+parent row. Tables whose sample rows carry passwords (the docs' own accounts) get nothing. When a
+row taken from a response example already holds the account's login (the library's member 58211 from
+`GET /members/me` has the login example's card), the account is that row (emit.seed_examples
+`adopt_accounts`): it gets the password instead of a second row with the same unique value.
 Everything here is derived from the docs alone, so the accounts are the same on every run.
 """
 
@@ -23,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
+from roundtrip.emit.app_lookups import request_fields
 from roundtrip.emit.app_model import account_tables, auth_kind
-from roundtrip.ir import Endpoint, Kind, Spec, Table, TypeRef
+from roundtrip.ir import Endpoint, Spec, Table, TypeRef
 from roundtrip.ir.naming import camel, singular, snake
 
 # The one development password of generated accounts (documented in the generated README and printed
@@ -46,6 +50,8 @@ class GeneratedAccount:
     from_example: str = ""  # "file:line" of the docs' login example its credentials come from
     source: str = ""  # the table's doc line
     notes: list[str] = field(default_factory=list)
+    login_column: str = ""  # the column `login` is stored in (card_number)
+    role_column: str = ""
 
     @property
     def login_field(self) -> str:
@@ -88,17 +94,9 @@ def login_endpoints(spec: Spec, accounts: dict[str, Any]) -> dict[str, Endpoint]
     return out
 
 
-def _request_fields(spec: Spec, ep: Endpoint) -> list[str]:
-    t = ep.request.type if ep.request is not None else None
-    if t is not None and t.kind is Kind.REF and t.ref:
-        schema = spec.schema(t.ref)
-        t = schema.type if schema is not None else None
-    return [f.name for f in t.fields] if t is not None else []
-
-
 def _login_field(spec: Spec, ep: Endpoint, table: Table, cfg: dict[str, Any]) -> tuple[str, str, str]:
     """(identity field, its column, password field) of the login request: `cardNumber` → card_number."""
-    names = _request_fields(spec, ep)
+    names = request_fields(spec, ep)
     password = next((n for n in names if n.lower() in _PASSWORD_FIELDS), "password")
     for name in names:
         col = snake(name)
@@ -184,6 +182,8 @@ def generated_accounts(spec: Spec) -> list[GeneratedAccount]:
                     source,
                     str(table.span),
                     notes,
+                    column if login else "",
+                    cfg.get("role_column") or "",
                 )
             )
     return out

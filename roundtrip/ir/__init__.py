@@ -10,6 +10,7 @@ from roundtrip.ir.api import (
     ParamIn,
     RateLimit,
     Response,
+    RoleFields,
     SchemeKind,
     SecurityScheme,
 )
@@ -47,6 +48,6 @@ __all__ = [
     "Constraints", "Convention", "Default", "DefaultKind", "Endpoint", "EndpointMention", "EnumType",
     "ErrorDoc", "ExclusionConstraint", "FKAction", "Facts", "Field", "FieldLink", "FieldRule", "ForeignKey",
     "Index", "IndexElement", "Kind", "OpaqueSQL", "Origin", "ParamIn", "Parameter", "RateLimit",
-    "ResourceLink", "Response", "SampleRow", "Schema", "SchemeKind", "SecurityScheme", "Spec", "Table",
+    "ResourceLink", "Response", "RoleFields", "SampleRow", "Schema", "SchemeKind", "SecurityScheme", "Spec", "Table",
     "TypeRef", "UniqueConstraint",
 ]

@@ -34,6 +34,26 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class RoleFields:
+    """The request fields some roles may send, stated per role in an auth sentence:
+    "member (self: `email`, `password` with `currentPassword`) or librarian/admin (all fields plus `status`)".
+
+    A role the sentence names without such a list may send any field of the body.
+    """
+
+    roles: tuple[str, ...]
+    fields: tuple[str, ...]  # the names, in the docs' order ("all fields" already expanded in a Spec)
+    self_only: bool = False  # "self:": only on the caller's own record
+    # ("password", "currentPassword"): "`password` with `currentPassword`": sending the first needs the second,
+    # which is checked (against the stored value), never stored
+    requires: tuple[tuple[str, str], ...] = ()
+    # "all fields plus ...": the resource's create-body fields come first. Only readers set it; the resolver
+    # expands it into `fields` and clears it.
+    all_fields: bool = False
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
 class Body:
     """A request or response body: a type (usually a REF to a named schema) and the docs' example."""
 
@@ -42,6 +62,7 @@ class Body:
     has_example: bool = False
     content_type: str = "application/json"
     description: str = ""
+    role_fields: tuple[RoleFields, ...] = ()  # request bodies only: which roles may send which fields
     span: Span = field(default=NO_SPAN, compare=False)
 
 

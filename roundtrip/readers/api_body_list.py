@@ -5,6 +5,11 @@ The names say which fields of the endpoint's resource the body carries; their ty
 resource (the schema on the success line, else the table the path maps to), which may be defined in
 another document, so the reader only records the names here and `roundtrip.resolve.body_fields`
 types them. A "(only `a`, `b`)" right after a name narrows that field to those values.
+
+The same names may be stated per role inside the auth sentence ("Auth: member (self: `email`, `phone`,
+`password` with `currentPassword`) or librarian/admin (all fields plus `status`)"): `read_role_fields`
+reads those lists; the body is then every name any role may send, each optional, and the allowance
+per role is kept on the body (`ir.RoleFields`) for the app to enforce.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from roundtrip.ir import Field, Kind, TypeRef
+from roundtrip.ir import Field, Kind, RoleFields, TypeRef
 from roundtrip.markdown.inline import code_spans
+from roundtrip.readers.api_meta import roles_in
 from roundtrip.readers.api_text import flat
 from roundtrip.source import Span
 
@@ -80,3 +86,94 @@ def listed_body_type(listed: BodyFieldList, method: str) -> TypeRef:
         for f in listed.fields
     )
     return TypeRef(Kind.OBJECT, fields=fields)
+
+
+# ---------------------------------------------------------------- per role, in the auth sentence
+
+# "self:" — the role edits only its own record; "all fields plus" / "all fields and" / "all fields," / "all fields"
+_SELF = re.compile(r"^\s*(?:self|own)\s*:\s*", re.I)
+_ALL_FIELDS = re.compile(r"^\s*all(?: the)? fields\b\s*(?:(?:plus|and|,)\s*)?", re.I)
+# "`password` with `currentPassword`": the second accompanies (confirms) the first
+_WITH = re.compile(r"^\s*with\s+(?=`)", re.I)
+_LIST_END = re.compile(r"^\s*\.?\s*$")
+
+
+def read_role_fields(text: str, roles: tuple[str, ...], span: Span) -> tuple[RoleFields, ...]:
+    """"member (self: `a`, `b` with `c`) or librarian/admin (all fields plus `d`)" → one RoleFields per
+    parenthesis that is such a list, for roles the auth statement names (`roles`). A parenthesis that is
+    prose ("(own loan)", "(with `memberId`)") is not a list; the roles before it then state no fields."""
+    out: list[RoleFields] = []
+    start = 0
+    for open_at, close_at in _top_level_parens(text):
+        before = text[start:open_at]
+        start = close_at + 1
+        group = tuple(r for r in roles_in(before) if r in roles)
+        listed = _role_list(text[open_at + 1:close_at])
+        if group and listed is not None:
+            fields, self_only, requires, all_fields = listed
+            out.append(RoleFields(group, fields, self_only, requires, all_fields, span))
+    return tuple(out)
+
+
+def _top_level_parens(text: str) -> list[tuple[int, int]]:
+    """(index of "(", index of its ")") for each outermost parenthesis outside code spans."""
+    out: list[tuple[int, int]] = []
+    depth, opened, in_code = 0, -1, False
+    for i, ch in enumerate(text):
+        if ch == "`":
+            in_code = not in_code
+        elif in_code:
+            continue
+        elif ch == "(":
+            if depth == 0:
+                opened = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append((opened, i))
+    return out
+
+
+def _role_list(inner: str) -> tuple[tuple[str, ...], bool, tuple[tuple[str, str], ...], bool] | None:
+    """The inside of one role's parenthesis → (names, self only, (field, companion) pairs, "all fields"),
+    or None unless the whole parenthesis is such a list."""
+    rest = inner
+    sm = _SELF.match(rest)
+    self_only = sm is not None
+    if sm:
+        rest = rest[sm.end():]
+    am = _ALL_FIELDS.match(rest)
+    all_fields = am is not None
+    if am:
+        rest = rest[am.end():]
+    names: list[str] = []
+    requires: list[tuple[str, str]] = []
+    while True:
+        nm = _NAME.match(rest.lstrip())
+        if not nm:
+            break
+        rest = rest.lstrip()[nm.end():]
+        name = nm.group("name")
+        names.append(name)
+        wm = _WITH.match(rest)
+        if wm:
+            cm = _NAME.match(rest[wm.end():])
+            if not cm:
+                return None
+            rest = rest[wm.end() + cm.end():]
+            names.append(cm.group("name"))
+            requires.append((name, cm.group("name")))
+        sep = _SEPARATOR.match(rest)
+        if not sep:
+            break
+        rest = rest[sep.end():]
+    if not _LIST_END.match(rest) or not (names or all_fields):
+        return None
+    return tuple(dict.fromkeys(names)), self_only, tuple(requires), all_fields
+
+
+def role_body_list(role_fields: tuple[RoleFields, ...], span: Span) -> BodyFieldList:
+    """The body the roles' lists make together: every name any role may send, each optional."""
+    names = dict.fromkeys(n for rf in role_fields for n in rf.fields)
+    return BodyFieldList(tuple(ListedField(n) for n in names), True, span)

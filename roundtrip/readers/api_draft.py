@@ -24,10 +24,11 @@ from roundtrip.ir import (
     ParamIn,
     RateLimit,
     Response,
+    RoleFields,
     TypeRef,
 )
 from roundtrip.ir.naming import pascal
-from roundtrip.readers.api_body_list import BodyFieldList, listed_body_type
+from roundtrip.readers.api_body_list import BodyFieldList, listed_body_type, role_body_list
 from roundtrip.readers.api_json import infer_type
 from roundtrip.readers.api_paths import operation_id, parse_lead, path_params
 from roundtrip.source import Span
@@ -67,6 +68,8 @@ class Draft:
     req_none: bool = False
     req_description: str = ""
     req_list: BodyFieldList | None = None  # "Body: any of `a`, `b`": typed from the resource by the resolver
+    # "Auth: member (self: `a`, `b`) or admin (all fields plus `c`)": which fields each role may send
+    role_fields: tuple[RoleFields, ...] = ()
     responses: dict[int, ResponseDraft] = field(default_factory=dict)
     errors: list[ErrorDoc] = field(default_factory=list)
     rate_limit: RateLimit | None = None
@@ -89,6 +92,12 @@ class Draft:
             self.auth = auth
         elif auth.required == self.auth.required and auth.roles and not self.auth.roles:
             self.auth = Auth(self.auth.required, auth.roles, self.auth.text, self.auth.span)
+
+    def names_body(self) -> BodyFieldList | None:
+        """The body as names only: "Body: any of ...", else every name the roles' lists give."""
+        if self.req_list is None and self.role_fields:
+            return role_body_list(self.role_fields, self.role_fields[0].span)
+        return self.req_list
 
     def set_request_type(self, t: TypeRef, span: Span) -> None:
         if self.req_type is None:
@@ -206,13 +215,15 @@ def freeze(d: Draft) -> Endpoint:
             else:
                 params.append(Parameter(name, ParamIn.PATH, TypeRef(Kind.STRING), True, span=d.span))
     request: Body | None = None
-    if d.req_list is not None and d.req_type is None:
-        d.req_type = listed_body_type(d.req_list, d.method)
+    names = d.names_body()
+    if names is not None and d.req_type is None:
+        d.req_type = listed_body_type(names, d.method)
     if not d.req_none and (d.req_type is not None or d.req_has_example):
         t = d.req_type if d.req_type is not None else infer_type(d.req_example)
         if d.rules and t.kind is Kind.OBJECT:
             t = replace(t, fields=tuple(_apply_rule(f, d.rules.get(f.name)) for f in t.fields))
-        request = Body(t, d.req_example, d.req_has_example, description=d.req_description, span=d.req_span or d.span)
+        request = Body(t, d.req_example, d.req_has_example, description=d.req_description, role_fields=d.role_fields,
+                       span=d.req_span or d.span)
     responses: list[Response] = []
     for status in sorted(d.responses):
         rd = d.responses[status]

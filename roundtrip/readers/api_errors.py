@@ -26,6 +26,9 @@ _STATUS_START = re.compile(r"^\s*([1-5]\d\d)\b")
 _ERR_STATUS = re.compile(r"(?<![\w.$/#-])([45]\d\d)(?![\w.%/-])")
 _MACHINE_CODE = re.compile(r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b")
 _WORD_CODE = re.compile(r"^\s*`?([A-Z]{4,})`?\b")
+# "`422 MEMBER_BLOCKED` (`details.blockReasons`)": a parenthesis that only names where the error's details
+# carry something is a note on the details, not the error's message
+_DETAILS_NOTE = re.compile(r"\(\s*`(?:error\.)?details(?:\.[A-Za-z_][\w\[\]]*)*`\s*\)")
 _LIST_ITEM = re.compile(r"^\s*([1-5]\d\d)\b(?P<reason>[^:—–]*?)\s*(?::|—|–|\s-\s|$)\s*(?P<rest>.*)$", re.S)
 
 
@@ -150,7 +153,7 @@ def errors_inline(text: str, span: Span) -> list[ErrorDoc]:
     hits = list(_ERR_STATUS.finditer(text))
     out: list[ErrorDoc] = []
     for i, m in enumerate(hits):
-        chunk = text[m.end(): hits[i + 1].start() if i + 1 < len(hits) else len(text)]
+        chunk = _DETAILS_NOTE.sub(" ", text[m.end(): hits[i + 1].start() if i + 1 < len(hits) else len(text)])
         flat = _flat(chunk.replace("`", " "))
         codes = [c.group(1) for c in _MACHINE_CODE.finditer(flat)]
         if not codes:

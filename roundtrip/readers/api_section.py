@@ -16,7 +16,7 @@ from roundtrip.ir import Auth, ErrorDoc, Kind, ParamIn, TypeRef
 from roundtrip.ir.naming import pascal
 from roundtrip.markdown import Block, Fence, Heading, ListBlock, Paragraph, Table
 from roundtrip.markdown.inline import code_spans
-from roundtrip.readers.api_body_list import read_body_field_list
+from roundtrip.readers.api_body_list import read_body_field_list, read_role_fields
 from roundtrip.readers.api_draft import BODY_METHODS, Draft
 from roundtrip.readers.api_errors import (
     code_from_example,
@@ -225,7 +225,9 @@ class SectionReader:
         elif k is Label.AUTH:
             label_is_value = ll.bold and _AUTH_VALUE_LABEL.match(ll.label) and (not rest or rest.startswith(("(", "—", "–")))
             value = f"{ll.label} {rest}".strip() if label_is_value else rest
-            d.set_auth(parse_auth(value, span))
+            auth = parse_auth(value, span)
+            d.set_auth(auth)
+            d.role_fields = d.role_fields or read_role_fields(value, auth.roles, span)
             if re.search(r"rate[ -]?limit", value, re.I) and d.rate_limit is None:
                 d.rate_limit = parse_rate_limit(re.split(r"rate[ -]?limit", value, flags=re.I)[1], span)
         elif k is Label.RATE:

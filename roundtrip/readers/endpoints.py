@@ -475,12 +475,13 @@ class _DocReader:
                 self.sink.add("RT209", d.span, f"{d.key} is already documented at line {prev.span.line}; "
                               "keep one section and merge the two", related=[prev.span])
         known = self.known_names()
-        listed = [d.req_list is not None and d.req_type is None and not d.req_none for d in kept]
+        names = [d.names_body() for d in kept]
+        listed = [n is not None and d.req_type is None and not d.req_none for d, n in zip(kept, names, strict=True)]
         endpoints = finalize(kept, known)
         self.facts.endpoints.extend(endpoints)
-        for d, e, is_listed in zip(kept, endpoints, listed, strict=True):
-            if is_listed and d.req_list is not None:
-                self.facts.listed_bodies.append((e.method, e.path, success_type(e), d.req_list.span))
+        for e, n, is_listed in zip(endpoints, names, listed, strict=True):
+            if is_listed and n is not None:
+                self.facts.listed_bodies.append((e.method, e.path, success_type(e), n.span))
         detailed = {e.key for e in self.facts.endpoints if e.detailed}
         listed: set[str] = set()
         loose = [d for d in self.list_drafts if d.key not in detailed and d.key not in listed and not listed.add(d.key)]  # type: ignore[func-returns-value]

@@ -4,6 +4,12 @@ The reader records the names (readers/api_body_list); their types belong to the 
 which may be defined in another document: the schema named on the success line (`**200 OK** — `Copy``),
 else the table the path maps to. A name the resource does not have is a dangling reference (RT206),
 and a "(only ...)" restriction must be a subset of the resource field's values (RT201).
+
+A body stated per role in the auth sentence ("librarian/admin (all fields plus `status`)") is typed the
+same way, with the resource's create body first (the POST to its collection: it holds write-only fields
+such as `password` that the success type leaves out); "all fields" is that create body's field names.
+A companion named with "`password` with `currentPassword`" is no resource field: it is typed as its
+partner's kind, without the partner's constraints (it is checked against the stored value, never stored).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from roundtrip.diagnostics import Sink
-from roundtrip.ir import Endpoint, Field, Kind, Schema, Table, TypeRef
+from roundtrip.ir import Endpoint, Field, Kind, RoleFields, Schema, Table, TypeRef
 from roundtrip.ir.matching import Match, match_in_table, table_for_endpoint, table_for_type
 from roundtrip.source import Span
 
@@ -26,29 +32,91 @@ _DEFAULT_CLAUSE = re.compile(r"(?:^|[;,]\s*)default\s+(?:'[^']*'|\"[^\"]*\"|`[^`
 
 def type_listed_bodies(endpoints: tuple[Endpoint, ...], listed: Sequence[ListedBody], schemas: Sequence[Schema],
                        tables: Sequence[Table], sink: Sink) -> tuple[Endpoint, ...]:
-    if not listed:
+    if not listed and not any(e.request is not None and e.request.role_fields for e in endpoints):
         return endpoints
     by_name = {s.name: s for s in schemas}
     wanted = {(method, path): (resource, span) for method, path, resource, span in listed}
     out: list[Endpoint] = []
     for e in endpoints:
         hit = wanted.get((e.method, e.path))
-        if hit is None or e.request is None or e.request.type is None or e.request.type.kind is not Kind.OBJECT:
+        body = e.request
+        shape = _object_of(body.type, by_name) if body is not None else None  # a named body (`UpdateMemberDto`) too
+        if body is None or body.type is None or shape is None or (hit is None and not body.role_fields) or (
+                hit is not None and body.type.kind is not Kind.OBJECT):
             out.append(e)
             continue
-        resource, span = hit
-        typed = _Typer(e, resource, by_name, tables, sink, span).body(e.request.type)
-        out.append(replace(e, request=replace(e.request, type=typed)))
+        create = _create_fields(e, endpoints, by_name) if body.role_fields else None
+        roles = tuple(_expand_all_fields(rf, create, e, sink) for rf in body.role_fields)
+        t = body.type
+        if hit is not None and roles:
+            # the roles' names in their order ("all fields" now expanded), then anything else the body lists
+            stated = {f.name: f for f in t.fields}
+            order = dict.fromkeys([*(n for rf in roles for n in rf.fields), *stated])
+            t = replace(t, fields=tuple(stated.get(n) or Field(n, TypeRef(Kind.ANY), required=False, span=hit[1]) for n in order))
+        if hit is not None:
+            companions = {second: first for rf in roles for first, second in rf.requires}
+            t = _Typer(e, hit[0], by_name, tables, sink, hit[1], create or {}, companions).body(t)
+        _check_role_names(e, roles, t if hit is not None else shape, sink)
+        out.append(replace(e, request=replace(body, type=t, role_fields=roles)))
     return tuple(out)
+
+
+def _object_of(t: TypeRef | None, schemas: dict[str, Schema]) -> TypeRef | None:
+    """The object type a body is, directly or through the schema it names."""
+    if t is not None and t.kind is Kind.REF and t.ref in schemas and not t.args:
+        t = schemas[t.ref].type
+    return t if t is not None and t.kind is Kind.OBJECT else None
+
+
+def _create_fields(e: Endpoint, endpoints: Sequence[Endpoint], schemas: dict[str, Schema]) -> dict[str, Field]:
+    """The fields of the resource's create body: the POST to the collection the item path belongs to
+    (`PATCH /members/{memberId}` → `POST /members`), else a POST answering the same success type."""
+    parent = re.sub(r"/\{[^/}]+\}$", "", e.path)
+    mine = _success_ref(e)
+    posts = [p for p in endpoints if p.method == "POST" and p.request is not None and p.request.type is not None]
+    post = next((p for p in posts if p.path == parent), None) or next(
+        (p for p in posts if mine and _success_ref(p) == mine), None)
+    t = _object_of(post.request.type if post is not None and post.request is not None else None, schemas)
+    return {f.name: f for f in t.fields} if t is not None else {}
+
+
+def _success_ref(e: Endpoint) -> str:
+    for r in e.responses:
+        if 200 <= r.status < 300 and r.body is not None and r.body.type is not None and r.body.type.kind is Kind.REF:
+            return r.body.type.ref or ""
+    return ""
+
+
+def _expand_all_fields(rf: RoleFields, create: dict[str, Field] | None, e: Endpoint, sink: Sink) -> RoleFields:
+    """"all fields plus `status`" → the create body's names, then the listed ones."""
+    if not rf.all_fields:
+        return rf
+    if not create:
+        sink.add("RT206", rf.span, f"the auth sentence of {e.key} gives {'/'.join(rf.roles)} \"all fields\", but no "
+                 "POST creates this resource with a body to take them from; list the fields")
+    names = tuple(dict.fromkeys((*(create or {}), *rf.fields)))
+    return replace(rf, fields=names, all_fields=False)
+
+
+def _check_role_names(e: Endpoint, roles: tuple[RoleFields, ...], t: TypeRef, sink: Sink) -> None:
+    """A role may only be allowed fields the body has (a body typed by its own table must list them)."""
+    have = {f.name for f in t.fields}
+    for rf in roles:
+        for name in rf.fields:
+            if name not in have:
+                sink.add("RT206", rf.span, f"the auth sentence of {e.key} lets {'/'.join(rf.roles)} send `{name}`, "
+                         "which the request body does not have; fix the name or add the field to the body")
 
 
 class _Typer:
     def __init__(self, e: Endpoint, resource: str, schemas: dict[str, Schema], tables: Sequence[Table], sink: Sink,
-                 span: Span) -> None:
+                 span: Span, create: dict[str, Field] | None = None, companions: dict[str, str] | None = None) -> None:
         self.e = e
         self.schemas = schemas
         self.sink = sink
         self.span = span
+        self.create = create or {}  # the create body's fields, tried first (per-role bodies)
+        self.companions = companions or {}  # "`password` with `currentPassword`": currentPassword → password
         schema = schemas.get(resource) if resource else None
         self.fields = {f.name: f for f in schema.type.fields} if schema is not None and schema.type.kind is Kind.OBJECT else None
         self.table = None
@@ -65,6 +133,8 @@ class _Typer:
 
     def field(self, f: Field) -> Field:
         found = self.resource_field(f.name)
+        if found is None and f.name in self.companions:
+            return self.companion(f)
         if found is None:
             self.sink.add("RT206", self.span, f"the request body of {self.e.key} lists `{f.name}`, which {self.where} "
                           "does not have; fix the name or document the field")
@@ -79,7 +149,16 @@ class _Typer:
         return replace(found, type=typ, required=f.required, description=description, default=None, has_default=False,
                        span=f.span)
 
+    def companion(self, f: Field) -> Field:
+        """`currentPassword` beside `password`: the partner's kind, none of its rules (an old value may predate them)."""
+        partner = self.companions[f.name]
+        found = self.resource_field(partner)
+        kind = found.type.kind if found is not None and found.type.kind in (Kind.STRING, Kind.INTEGER) else Kind.STRING
+        return replace(f, type=TypeRef(kind), description=f"sent with {partner}; checked against the stored value, never stored")
+
     def resource_field(self, name: str) -> Field | None:
+        if name in self.create:
+            return self.create[name]
         if self.fields is not None:
             return self.fields.get(name)
         assert self.table is not None

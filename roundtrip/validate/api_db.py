@@ -85,7 +85,10 @@ def statements(spec: Spec, facts: Facts) -> list[Statement]:
         if e.request is None or e.request.type is None or e.request.type.kind is not Kind.OBJECT:
             continue
         table = table_for_endpoint(e, tables, [f.name for f in e.request.type.fields])
-        out.append(Statement(f"the request body of {e.key}", tuple(e.request.type.fields), table, e.method in _WRITE_METHODS))
+        # "`password` with `currentPassword`": the companion is checked against the stored value, never stored
+        checked = {second for rf in e.request.role_fields for _, second in rf.requires}
+        fields = tuple(f for f in e.request.type.fields if f.name not in checked)
+        out.append(Statement(f"the request body of {e.key}", fields, table, e.method in _WRITE_METHODS))
     return out
 
 

@@ -22,6 +22,8 @@ import sqlalchemy as sa
 from .access import caller_role_for, grant_creator, scope_to_memberships, visible
 from .context import Context, Reply
 from .errors import ApiError
+from .field_rules import allowed_body, hash_secrets
+from .lookups import resolve_natural_keys
 from .querying import Criteria, add_filters, list_statements, sort_order
 from .records import snake
 from .store import TableInfo, coerce, fake_column_value
@@ -279,10 +281,15 @@ def write_values(ctx: Context, info: TableInfo, body: dict[str, Any]) -> tuple[d
 def create(ctx: Context) -> Reply:
     info = table_of(ctx)
     t = info.table
-    values, nested = write_values(ctx, info, dict(ctx.body or {}))
+    body = dict(ctx.body or {})
+    values, nested = write_values(ctx, info, body)
+    hash_secrets(ctx, body, values)  # a staff-registered member's `password` is stored as its hash, never as sent
     parent = check_parent(ctx)
     if parent:
         values[parent[0]] = parent[1]
+    # `barcode` → copy_id: a row the body names, before the caller stands in as owner and before the
+    # references that follow from it (derive_references)
+    resolve_natural_keys(ctx, body, values)
     p = ctx.principal
     if p is not None:
         for col in ctx.op.get("scope_columns") or []:
@@ -357,7 +364,9 @@ def update(ctx: Context) -> Reply:
     t = info.table
     row = load_one(ctx, info)
     check_owner(ctx, info, row)
-    values, nested = write_values(ctx, info, dict(ctx.body or {}))
+    body = allowed_body(ctx, info, row)  # the docs' per-role fields (403), `currentPassword` checked, not written
+    values, nested = write_values(ctx, info, body)
+    hash_secrets(ctx, body, values)  # `password` → `password_hash`, hashed as registration hashes it
     for col in ctx.op.get("scope_columns") or []:
         values.pop(col, None)
     if values:
