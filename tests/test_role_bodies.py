@@ -23,8 +23,9 @@ from roundtrip.diagnostics import Sink
 from roundtrip.emit.app import emit_app
 from roundtrip.ir import Endpoint, Facts, Kind, RoleFields
 from roundtrip.markdown import parse_document
+from roundtrip.markdown.cst import Table as MdTable
 from roundtrip.readers.api_body_list import read_role_fields
-from roundtrip.readers.api_errors import errors_inline
+from roundtrip.readers.api_errors import errors_from_table, errors_inline
 from roundtrip.readers.endpoints import read_endpoints
 from roundtrip.source import Span
 from tests.conftest import example_dir
@@ -153,6 +154,23 @@ def test_role_names_the_docs_cannot_back_are_diagnostics(boards: Any) -> None:
 
 
 # ---------------------------------------------------------------- error lists: a `details` note is no message
+
+
+def test_quoted_message_with_a_note_in_an_error_table() -> None:
+    """`Borrowing is blocked` (`details.blockReasons`: `["FINES_OVER_LIMIT"]`): the quote is the message."""
+    md = (
+        "| Status | Code | Message |\n|---|---|---|\n"
+        "| 422 | `MEMBER_BLOCKED` | `Borrowing is blocked` (`details.blockReasons`: `[\"FINES_OVER_LIMIT\"]`) |\n"
+        "| 429 | `RATE_LIMITED` | `Too many requests` (`Retry-After` header) |\n"
+        "| 404 | `BOOK_NOT_FOUND` | Book `99999` not found (by id) |\n"
+    )
+    (table,) = [b for b in parse_document("errors.md", md)[0].blocks if isinstance(b, MdTable)]
+    got = {e.code: e.message for e in errors_from_table(table, "errors.md")}
+    assert got == {
+        "MEMBER_BLOCKED": "Borrowing is blocked",
+        "RATE_LIMITED": "Too many requests",
+        "BOOK_NOT_FOUND": "Book 99999 not found (by id)",  # not a quote: the whole cell
+    }
 
 
 def test_details_path_parenthetical_is_not_the_message() -> None:

@@ -29,6 +29,9 @@ _WORD_CODE = re.compile(r"^\s*`?([A-Z]{4,})`?\b")
 # "`422 MEMBER_BLOCKED` (`details.blockReasons`)": a parenthesis that only names where the error's details
 # carry something is a note on the details, not the error's message
 _DETAILS_NOTE = re.compile(r"\(\s*`(?:error\.)?details(?:\.[A-Za-z_][\w\[\]]*)*`\s*\)")
+# "`Borrowing is blocked` (`details.blockReasons`: `["FINES_OVER_LIMIT"]`)": a message cell that quotes the example
+# message in code and adds a parenthetical note (what details carry, a header, "no stack traces"): the message is the quote
+_QUOTED_MESSAGE = re.compile(r"^\s*`([^`]+)`\s*\(.*\)\s*$", re.S)
 _LIST_ITEM = re.compile(r"^\s*([1-5]\d\d)\b(?P<reason>[^:—–]*?)\s*(?::|—|–|\s-\s|$)\s*(?P<rest>.*)$", re.S)
 
 
@@ -98,7 +101,8 @@ def errors_from_table(table: Table, file: str) -> list[ErrorDoc]:
         if not codes and code_i is not None and re.fullmatch(r"[A-Z][A-Z0-9_]+", _flat(code_cell)):
             codes = [_flat(code_cell)]  # a dedicated code column: UNAUTHORIZED needs no underscore
         if msg_i is not None and msg_i < len(cells):
-            message = _flat(cells[msg_i])
+            quoted = _QUOTED_MESSAGE.match(cells[msg_i])
+            message = quoted.group(1).strip() if quoted else _flat(cells[msg_i])
         else:
             others = [_flat(c) for j, c in enumerate(cells) if j not in (si, code_i)]
             message = next((o for o in others if o), "")
