@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from roundtrip import api
@@ -136,3 +137,31 @@ def test_task_keys_follow_the_project_key_and_the_task_number(taskboard: TestCli
     assert r.status_code == 200 and r.json()["key"] == keys[some_id], "read"
     r = c.patch(f"/tasks/{some_id}", json={"title": "Renamed"}, headers=h)
     assert r.status_code == 200 and r.json()["key"] == keys[some_id], "updated"
+
+
+def test_the_projects_last_issued_counter_issues_task_numbers(taskboard: TestClient) -> None:
+    """projects.task_seq, "Last issued task number" (DATA_MODEL.md:183), allocates as the docs' UPDATE … RETURNING
+    does: it records every number issued, and a counter ahead of the tasks (tasks deleted) or behind them (sample
+    rows) never hands out a taken number."""
+    c, h = taskboard, signed_in(taskboard)
+    project = c.post("/projects", json={"key": "OPS", "name": "Operations"}, headers=h).json()
+    kit = c.app.state.kit  # type: ignore[attr-defined]
+    engine, projects = kit.engine, kit.tables["projects"].table
+    this = projects.c.id == uuid.UUID(project["id"])  # typed: SQLite keeps a UUID as 32 hex digits
+
+    def counter() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.select(projects.c.task_seq).where(this)).scalar_one())
+
+    def new_task() -> int:
+        r = c.post(f"/projects/{project['id']}/tasks", json={"title": "t"}, headers=h)
+        assert r.status_code == 201, r.text
+        return int(r.json()["number"])
+
+    assert (new_task(), new_task(), counter()) == (1, 2, 2)
+    with engine.begin() as conn:
+        conn.execute(sa.update(projects).where(this).values(task_seq=10))
+    assert (new_task(), counter()) == (11, 11), "numbers 3..10 were issued once (their tasks since deleted)"
+    with engine.begin() as conn:
+        conn.execute(sa.update(projects).where(this).values(task_seq=0))
+    assert (new_task(), counter()) == (12, 12), "a counter behind the tasks never issues a taken number"

@@ -282,3 +282,24 @@ def test_library_app_enforces_fields_per_role(dialect: str, tmp_path: Path) -> N
         _login(c, "/auth/member-login", {**MEMBER_LOGIN, "password": "staff-set-pass-1"})
         r = c.patch(f"/members/{me['id']}", json={"currentPassword": "x"}, headers=staff)
         assert r.status_code == 403, "not in the staff list"
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_library_holds_owner_is_the_calling_member_never_a_staff_id(dialect: str, tmp_path: Path) -> None:
+    """POST /holds: "member (self) or librarian/admin (with `memberId`)", memberId "defaults to caller". A member's
+    hold is theirs; a librarian is no member, so their hold must name one (400, never the librarian's own id or a
+    guessed one)."""
+    with backend(example_dir("library"), tmp_path, dialect, {"RATE_LIMITS": "false"}) as base, \
+            httpx.Client(base_url=base + "/api/v1", timeout=TIMEOUT) as c:
+        member = _login(c, "/auth/member-login", MEMBER_LOGIN)
+        staff = _login(c, "/auth/staff-login", STAFF_LOGIN)
+        me = c.get("/members/me", headers=member).json()
+        r = c.post("/holds", json={"bookId": 4412, "pickupBranchId": 1}, headers=member)
+        assert r.status_code == 201 and r.json()["memberId"] == me["id"], r.text
+        r = c.post("/holds", json={"bookId": 4412, "pickupBranchId": 2}, headers=staff)
+        assert r.status_code == 400 and r.json()["error"]["code"] == "VALIDATION_ERROR", r.text
+        assert "memberId" in r.text
+        other = {"firstName": "Ada", "lastName": "King", "dateOfBirth": "1990-12-10", "homeBranchId": 1, "password": "Member2025x"}
+        ada = c.post("/members", json=other, headers=staff).json()["id"]
+        r = c.post("/holds", json={"bookId": 4412, "pickupBranchId": 2, "memberId": ada}, headers=staff)
+        assert r.status_code == 201 and r.json()["memberId"] == ada, r.text

@@ -25,7 +25,7 @@ from .errors import ApiError
 from .field_rules import allowed_body, hash_secrets
 from .lookups import resolve_natural_keys
 from .querying import Criteria, add_filters, list_statements, sort_order
-from .records import snake
+from .records import singular, snake
 from .store import TableInfo, coerce, fake_column_value
 
 TOTAL_KEYS = ("total", "totalItems", "totalCount", "count", "total_items", "total_count", "totalResults")
@@ -296,14 +296,22 @@ def create(ctx: Context) -> Reply:
             if col in t.c and col in p.row:
                 values[col] = p.row[col]
         owner = ctx.op.get("owner_column")
-        if owner and owner not in values:
+        # the caller owns the new row only as a row of the table the owner column references: a librarian
+        # placing a hold is no member (holds.member_id → members), a member is
+        if owner and owner not in values and info.fks.get(owner, (p.table, ""))[0] == p.table:
             values[owner] = p.id
     derive_references(ctx, info, values)
+    missing = [c.name for c in t.c if c.name in info.fks and c.name not in values and not _optional(c)]
+    if missing:
+        # a required reference nobody sent nor implied: the client must name it (never a guessed or generated id,
+        # which would attach the row to someone else's or fail as a foreign key error)
+        names = {column: name for name, column in ctx.op.fields.items()}
+        raise ctx.kit.validation_error(ctx.op, [{"field": names.get(c, camel(c)), "issue": "required"} for c in missing])
     if "slug" in t.c and "slug" not in values:
         source = next((values[c] for c in ("name", "title") if isinstance(values.get(c), str)), "")
         values["slug"] = slugify(source, t.c["slug"])
     for col in t.c:
-        if col.name in values or col.nullable or col.default is not None or col.server_default is not None:
+        if col.name in values or _optional(col):
             continue
         if col.primary_key and col.autoincrement is True:
             continue
@@ -315,6 +323,8 @@ def create(ctx: Context) -> Reply:
             if parent:
                 stmt = stmt.where(t.c[parent[0]] == parent[1])
             values[col.name] = int(ctx.conn.execute(stmt).scalar() or 1)
+            if parent:
+                issue_from_parent_counter(ctx, info, parent, values, col.name)
             continue
         values[col.name] = fake_column_value(col)
     insert = ctx.kit.records.statement(("insert_returning", info.name), lambda: sa.insert(t).returning(*t.c))
@@ -322,6 +332,36 @@ def create(ctx: Context) -> Reply:
     write_nested(ctx, info, row, nested, replace=False)
     grant_creator(ctx, row)
     return respond_row(ctx, info, row)
+
+
+def issue_from_parent_counter(ctx: Context, info: TableInfo, parent: tuple[str, Any], values: dict[str, Any], column: str) -> None:
+    """The parent's "last issued" counter, where it has one (`projects.task_seq` for tasks.number), issues the number
+    and records it, as the docs' `UPDATE projects SET task_seq = task_seq + 1 … RETURNING task_seq` does (the update's
+    row lock serializes concurrent creates). Never below the next free number, so a counter the sample rows left
+    behind cannot hand out a taken one."""
+    target = info.fks.get(parent[0])
+    pinfo = ctx.kit.tables.get(target[0]) if target else None
+    if pinfo is None or target is None:
+        return
+    counter = next((c for c in (f"{singular(info.name)}_seq", f"{column}_seq", f"last_{column}") if c in pinfo.table.c), None)
+    if counter is None or not isinstance(pinfo.table.c[counter].type, sa.Integer):
+        return
+    pt = pinfo.table
+    issued = sa.func.max(sa.func.coalesce(pt.c[counter], 0) + 1, values[column]) if ctx.kit.engine.dialect.name == "sqlite" else sa.func.greatest(sa.func.coalesce(pt.c[counter], 0) + 1, values[column])
+    stmt = sa.update(pt).where(pt.c[target[1]] == parent[1]).values({counter: issued}).returning(pt.c[counter])
+    found = ctx.conn.execute(stmt).scalar()
+    if found is not None:
+        values[column] = int(found)
+
+
+def _optional(col: sa.Column[Any]) -> bool:
+    """A column an insert may leave out: nullable, or the database fills it."""
+    return bool(col.nullable or col.default is not None or col.server_default is not None or col.computed is not None)
+
+
+def camel(column: str) -> str:
+    head, *rest = column.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest)
 
 
 def derive_references(ctx: Context, info: TableInfo, values: dict[str, Any]) -> None:
