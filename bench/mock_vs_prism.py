@@ -7,7 +7,12 @@ run per endpoint and server after a short discarded warm-up run):
 - mock: the backend `roundtrip serve specs` runs (roundtrip.serve.prepare: generated, migrated and
   seeded into a temporary folder, SQLite), under uvicorn with one worker, rate limits off, and a
   token of the seeded admin for the protected create. This is the compared row: Prism is one Node
-  process;
+  process. Its read cache is on, as users get it by default (READ_CACHE=true: the answers of
+  generated GETs are kept per caller and checked against every commit, so the repeated GET by id and
+  list mostly come from memory, where Prism answers from the document's examples);
+- mock, read cache off (`--no-cache-off-line` to leave it out): the same backend with READ_CACHE=false
+  on a copy of the database, for the GET by id and the list: what every read costs when it goes to
+  the database, a reference line next to the compared one;
 - mock, 2 workers (`--workers 2`, 0 to leave it out): the same backend under uvicorn with two worker
   processes on a copy of the same database, an extra labelled line for what a second core buys (the
   machine's other core also runs autocannon); the compared figures stay the one-worker ones;
@@ -85,7 +90,8 @@ class Cell:
         return self.rps is not None and self.requests > 0 and self.failed <= FAILED_SHARE * self.requests
 
 
-MOCK, MOCK_WORKERS, PRISM = "mock", "mock-workers", "prism"
+MOCK, MOCK_WORKERS, MOCK_NO_CACHE, PRISM = "mock", "mock-workers", "mock-no-cache", "prism"
+CACHE_OFF_ENDPOINTS = ("get by id", "list")  # the reads the cache serves; a create is never cached
 
 
 @dataclass
@@ -93,6 +99,7 @@ class Report:
     connections: int
     duration: int
     workers: int = 0  # the extra mock line's uvicorn workers (0: not run)
+    cache_off: bool = False  # the reference rows of the mock with READ_CACHE=false were run
     cells: list[Cell] = field(default_factory=list)
     skipped: str = ""
     versions: dict[str, str] = field(default_factory=dict)
@@ -157,6 +164,25 @@ class Report:
                     "; ".join(notes),
                 )
             )
+        for ep in ENDPOINTS:
+            off, prism = self.cell(MOCK_NO_CACHE, ep.label), self.cell(PRISM, ep.label)
+            if not self.cache_off or off is None:
+                continue
+            rps_ratio, p99_ratio = self.ratios(ep.label, MOCK_NO_CACHE)
+            notes = [f"{c.server}: {c.note}" for c in (off, prism) if c and c.note]
+            body.append(
+                (
+                    f"{ep.label}, read cache off",
+                    _num(off.rps, ".0f"),
+                    _num(off.p99_ms, ".0f"),
+                    _num(prism and prism.rps, ".0f"),
+                    _num(prism and prism.p99_ms, ".0f"),
+                    _num(rps_ratio, ".2f"),
+                    _num(p99_ratio, ".2f"),
+                    *(("-", "-", "-") if extra else ()),
+                    "; ".join(notes),
+                )
+            )
         widths = [max(len(str(x)) for x in col) for col in zip(header, *body, strict=True)]
         last = len(header) - 1
         lines = [
@@ -168,6 +194,13 @@ class Report:
                 f"mock: one uvicorn worker (the compared row; Prism is one Node process); "
                 f"{extra}: {self.workers} uvicorn workers, for reference only"
             )
+        cache_note = (
+            "mock: read cache on, as users get it (READ_CACHE=true: answers of generated GETs kept per caller, "
+            "checked against every commit)"
+        )
+        if self.cache_off:
+            cache_note += "; '..., read cache off' rows: READ_CACHE=false, every read from the database, for reference"
+        lines.append(cache_note)
         for i, cells in enumerate([header, *body]):
             lines.append(
                 "  ".join(
@@ -194,6 +227,9 @@ class Report:
         if self.workers:
             more = [self.ratios(ep.label, MOCK_WORKERS)[0] for ep in ENDPOINTS]
             text += f" ({self.workers} workers: " + ", ".join(f"x{_num(r, '.2f')}" for r in more) + ")"
+        if self.cache_off:
+            off = [(label, self.ratios(label, MOCK_NO_CACHE)[0]) for label in CACHE_OFF_ENDPOINTS]
+            text += " (read cache off: " + ", ".join(f"{label} x{_num(r, '.2f')}" for label, r in off) + ")"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -205,6 +241,11 @@ class Report:
             out["ratios_workers"] = {
                 ep.label: dict(zip(("rps", "p99"), self.ratios(ep.label, MOCK_WORKERS), strict=True))
                 for ep in ENDPOINTS
+            }
+        if self.cache_off:
+            out["ratios_cache_off"] = {
+                label: dict(zip(("rps", "p99"), self.ratios(label, MOCK_NO_CACHE), strict=True))
+                for label in CACHE_OFF_ENDPOINTS
             }
         return out
 
@@ -350,9 +391,13 @@ def _pantry_requests(base: str) -> tuple[dict[str, str], str, str]:
 
 
 def run(
-    connections: int = CONNECTIONS, duration: int = DURATION, warmup: int = WARMUP, workers: int = WORKERS
+    connections: int = CONNECTIONS,
+    duration: int = DURATION,
+    warmup: int = WARMUP,
+    workers: int = WORKERS,
+    cache_off: bool = True,
 ) -> Report:
-    report = Report(connections, duration, workers if workers > 1 else 0)
+    report = Report(connections, duration, workers if workers > 1 else 0, cache_off)
     try:
         report.versions = {"node": _node_version(), **node_tools.ensure_packages(PINS)}
     except node_tools.Unavailable as why:
@@ -377,9 +422,11 @@ def run(
         env = app_env(prepared, settings)
         servers: list[tuple[str, str]] = []  # (server, base URL), in the order they are measured
         database = tmp / "mock-workers.db"  # the extra line's own copy of the seeded database (and its log)
+        uncached = tmp / "mock-no-cache.db"  # and the cache-off line's
         for suffix in ("", "-wal"):
             if Path(f"{prepared.out / 'app.db'}{suffix}").is_file():
                 shutil.copyfile(f"{prepared.out / 'app.db'}{suffix}", f"{database}{suffix}")
+                shutil.copyfile(f"{prepared.out / 'app.db'}{suffix}", f"{uncached}{suffix}")
         port = free_port()
         stack.enter_context(
             running(
@@ -403,6 +450,18 @@ def run(
                 )
             )
             servers.append((MOCK_WORKERS, f"http://127.0.0.1:{port}"))
+        if report.cache_off:
+            port = free_port()
+            stack.enter_context(
+                running(
+                    "mock (uvicorn, READ_CACHE=false)",
+                    uvicorn_command(prepared.out, "127.0.0.1", port),
+                    {**env, "DATABASE_URL": f"sqlite:///{uncached}", "READ_CACHE": "false"},
+                    f"http://127.0.0.1:{port}/health/live",
+                    tmp / "mock-no-cache.log",
+                )
+            )
+            servers.append((MOCK_NO_CACHE, f"http://127.0.0.1:{port}"))
         port = free_port()
         prism_cmd = [
             str(node_tools.binary("prism")),
@@ -427,6 +486,8 @@ def run(
             body = create_body if ep.method == "POST" else None
             headers = json_headers if body is not None else {}
             for server, base in servers:
+                if server == MOCK_NO_CACHE and ep.label not in CACHE_OFF_ENDPOINTS:
+                    continue
                 report.cells.append(
                     measure(server, ep, base, path, headers, body, connections, duration, warmup)
                 )
@@ -457,6 +518,12 @@ def main(argv: list[str] | None = None) -> int:
         default=WORKERS,
         help="uvicorn workers of the extra mock line, shown for reference (0 or 1: no extra line)",
     )
+    ap.add_argument(
+        "--cache-off-line",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the GET by id and the list with READ_CACHE=false, as reference rows",
+    )
     args = ap.parse_args(argv)
     if args.connections < 1 or args.duration < 1 or args.warmup < 0 or args.workers < 0:
         print(
@@ -469,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     from roundtrip.serve import ServeError
 
     try:
-        report = run(args.connections, args.duration, args.warmup, args.workers)
+        report = run(args.connections, args.duration, args.warmup, args.workers, args.cache_off_line)
     except (RuntimeError, ServeError, httpx.HTTPError, OSError, subprocess.SubprocessError) as err:
         # a server that does not start, a login that fails: one line, the server's log tail included
         print(f"mock vs Prism: {type(err).__name__}: {err}", file=sys.stderr)

@@ -41,7 +41,8 @@ def pantry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     build_backend(REPO / "specs", out)
     prepare(out)
     with TestClient(
-        import_app(out, {"RATE_LIMITS": "false", "DATABASE_URL": f"sqlite:///{out / 'app.db'}"})
+        # the read cache off: these tests count the statements a read runs (tests/test_read_cache.py: the cache)
+        import_app(out, {"RATE_LIMITS": "false", "READ_CACHE": "false", "DATABASE_URL": f"sqlite:///{out / 'app.db'}"})
     ) as client:
         yield client
 

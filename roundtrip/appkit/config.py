@@ -30,6 +30,9 @@ class Settings:
     log_level: str = "INFO"
     docs: bool = True
     db_pool_size: int = 10
+    # Answers of generated reads kept per process (SQLite only, never stale: appkit/read_cache.py); false: off
+    read_cache: bool = True
+    read_cache_entries: int = 1024
 
     @classmethod
     def from_env(cls, defaults: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:

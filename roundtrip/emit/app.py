@@ -29,7 +29,7 @@ from roundtrip.emit.app_files import (
     settings_module,
     user_layer,
 )
-from roundtrip.emit.app_model import build_model
+from roundtrip.emit.app_model import base_path, build_model
 from roundtrip.emit.app_routes import group_operations, render_router
 from roundtrip.emit.app_schemas import pydantic_schemas, schema_classes, shape_for_codegen
 from roundtrip.ir import Spec
@@ -70,7 +70,7 @@ def emit_app(spec: Spec, doc: dict[str, Any] | None = None) -> dict[str, str]:
     }
     groups = group_operations(shaped.doc)
     for name, ops in groups.items():
-        files[f"app/routes/{name}.py"] = render_router(name, ops, classes, head)
+        files[f"app/routes/{name}.py"] = render_router(name, ops, classes, head, base_path(doc))
     files["app/routes/__init__.py"] = routes_package(list(groups), head)
     files.update(kit_files(head))
     return files

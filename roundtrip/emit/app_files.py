@@ -119,6 +119,9 @@ def env_example(spec: Spec) -> str:
         "# Serve /docs, /redoc and /openapi.json",
         "DOCS=true",
         "DB_POOL_SIZE=10",
+        "# Per-process cache of generated reads (SQLite only; checked against every commit, never stale)",
+        "READ_CACHE=true",
+        "READ_CACHE_ENTRIES=1024",
         "",
     ]
     return "\n".join(lines)

@@ -4,7 +4,8 @@ Each function declares the operation as the compiled OpenAPI does (explicit oper
 query and header parameters with their constraints, the request body as the generated pydantic
 model, every documented response with its schema) so FastAPI validates requests and its own
 /openapi.json matches the compiled document; the body of every function is one call into the kit
-(`async`: the kit's dispatch decides which operations run in a worker thread).
+(`async`: the kit's dispatch decides which operations run in a worker thread). The routers use the
+kit's `GeneratedRoute`, which checks path and query values with one validator per route (kit/fastroute.py).
 """
 
 from __future__ import annotations
@@ -189,7 +190,9 @@ def render_operation(path: str, method: str, op: dict[str, Any], classes: set[st
     return "\n".join(lines)
 
 
-def render_router(tag: str, ops: list[tuple[str, str, dict[str, Any]]], classes: set[str], header: str) -> str:
+def render_router(tag: str, ops: list[tuple[str, str, dict[str, Any]]], classes: set[str], header: str, base: str = "") -> str:
+    """The router of one tag. Its routes carry the API's base path (`/api/v1`) themselves: the kit adds them to
+    the app as they are (webapp.build_app), which FastAPI matches faster than a router included with a prefix."""
     fn_names: set[str] = set()
     bodies = [render_operation(path, method, op, classes, fn_names) for path, method, op in ops]
     text = "\n\n\n".join(bodies)
@@ -222,7 +225,8 @@ def render_router(tag: str, ops: list[tuple[str, str, dict[str, Any]]], classes:
         lines[at:at] = [*pyd, "from pydantic.json_schema import SkipJsonSchema"]
     if "schemas." in text:
         lines.append("from .. import schemas")
-    lines += ["from ..kit.webapp import dispatch", "", "router = APIRouter()", "", "", text, ""]
+    prefix = f"prefix={base!r}, " if base else ""
+    lines += ["from ..kit.fastroute import GeneratedRoute", "from ..kit.webapp import dispatch", "", f"router = APIRouter({prefix}route_class=GeneratedRoute)", "", "", text, ""]
     return "\n".join(lines)
 
 

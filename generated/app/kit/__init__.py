@@ -23,4 +23,9 @@ error codes and examples); the kit interprets that description at run time:
 - `actions`: operations without table CRUD: the rows their path names (404 first), status changes named
   by the endpoint (`cancel` → `cancelled`, 409 when repeated), then the docs' example or generated data
 - `webapp`: app assembly: CORS, health endpoints, docs pages from bundled assets, OpenAPI post-processing
+- `read_cache`: answers of generated reads kept per caller while SQLite's `PRAGMA data_version` is unchanged
+- `fastroute`: the route class of generated routers: path/query values checked by one precompiled validator,
+  FastAPI's own handler whenever that fails (errors exactly as before)
+- `lookups`, `field_rules`, `derived`, `access`, `context`, `config`: natural-key references on create, per-role
+  body fields and hashed secrets, composed values, role/tenant/owner checks, the request context, settings
 """

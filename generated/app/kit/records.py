@@ -695,6 +695,7 @@ class Records:
                 record[pos] = index
             records.append(record)
         insert = self.statement(("insert", child.name), lambda: sa.insert(t))
+        _fill_plain_nulls(t, records)
         # one executemany per run of rows that set the same columns (a column left out gets its default), in order
         for _, run in itertools.groupby(records, key=_columns_set):
             same = list(run)
@@ -724,8 +725,33 @@ def _keys_params(keys: Any) -> dict[str, Any]:
     return {f"k{i}": keys[i] if i < len(keys) else keys[0] for i in range(_slots(len(keys)))}
 
 
-def _columns_set(record: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(record)
+def _columns_set(record: dict[str, Any]) -> frozenset[str]:
+    return frozenset(record)
+
+
+def _fill_plain_nulls(table: sa.Table, records: list[dict[str, Any]]) -> None:
+    """Rows that leave out a column another row sets, where leaving it out means NULL anyway (nullable, no
+    default of any kind): that column set to None, so the rows share one column set and one executemany
+    (`note` sent on one ingredient line of two)."""
+    if len(records) < 2:
+        return
+    named: dict[str, None] = {}
+    for record in records:
+        named.update(dict.fromkeys(record))
+    plain = [
+        c
+        for c in named
+        if c in table.c
+        and table.c[c].nullable
+        and not table.c[c].primary_key
+        and table.c[c].default is None
+        and table.c[c].server_default is None
+        and table.c[c].computed is None
+        and table.c[c].identity is None
+    ]
+    for record in records:
+        for c in plain:
+            record.setdefault(c)
 
 
 def _hashable(value: Any) -> bool:

@@ -6,7 +6,8 @@ handle(request, operationId, params, body):
   1. the caller: bearer token → Principal (401 when the docs mark the operation protected), roles (403);
   2. the documented rate limit (429 + Retry-After; X-RateLimit-* headers on every answer);
   3. the handler: a user override from OUT/custom/ when there is one, else the generated behaviour
-     for the operation's kind (CRUD, an auth flow, or `actions.example`);
+     for the operation's kind (CRUD, an auth flow, or `actions.example`); a generated read on SQLite
+     may be answered from the read cache instead (read_cache.py: never stale, per caller);
   4. database errors become documented errors (unique → 409, foreign key → 422/404/400, check → 400).
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 import threading
 import types
 from collections.abc import Callable, Mapping
@@ -30,6 +32,7 @@ from .config import Settings
 from .context import Context, Operation, Principal, Reply
 from .errors import ApiError, Envelope
 from .observe import Limit, RateLimiter, request_id_var
+from .read_cache import Answer, ReadCache, caller_key, frozen
 from .records import Records, request_rows
 from .security import Passwords, Tokens, TokenSettings
 from .shaping import Schemas
@@ -39,6 +42,10 @@ log = logging.getLogger("app.kit")
 
 Handler = Callable[[Context], Reply]
 HANDLERS: dict[str, Handler] = {**crud.HANDLERS, **authflows.HANDLERS}
+# The generated handlers the read cache may answer for: they only read, and only from the database.
+CACHED_KINDS = ("crud-get", "crud-list")
+CRUD_WRITES = ("crud-create", "crud-update", "crud-delete")
+BUSY_TIMEOUT_MS = 30000  # how long a SQLite connection waits for another writer (make_engine)
 
 
 def make_engine(url: str, pool_size: int = 10) -> sa.Engine:
@@ -56,7 +63,7 @@ def make_engine(url: str, pool_size: int = 10) -> sa.Engine:
         def _pragmas(dbapi_connection: Any, record: Any) -> None:
             cur = dbapi_connection.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
             # WAL's recommended setting: a commit appends to the log without an fsync (checkpoints still sync),
             # so the database never corrupts; a power cut (not a crash of the app) may lose the last commits
@@ -107,7 +114,22 @@ class Kit:
             for op_id, op in self.ops.items()
             if self.engine.dialect.name == "sqlite" and op.method == "GET" and op_id not in self.overrides
         )
+        # Generated CRUD writes on SQLite run on the event loop too when they can start at once (handle_at_once):
+        # a local write takes less time than handing it to a thread and back. Overrides, auth flows (password
+        # hashing takes milliseconds on purpose) and example-backed actions keep the thread.
+        self.at_once: frozenset[str] = frozenset(
+            op_id
+            for op_id, op in self.ops.items()
+            if self._write_lock is not None and op.method != "GET" and op.kind in CRUD_WRITES and op_id not in self.overrides
+        )
         self.validation_code = str(model.get("validation", {}).get("code") or "VALIDATION_ERROR")
+        # Answers of the generated reads (get one, list; not overrides, not auth flows), SQLite files only.
+        self.read_cache = ReadCache.for_engine(self.engine, settings.read_cache, settings.read_cache_entries)
+        self.cached_reads: frozenset[str] = frozenset(
+            op_id
+            for op_id, op in self.ops.items()
+            if self.read_cache is not None and op.method == "GET" and op.kind in CACHED_KINDS and op_id not in self.overrides
+        )
         # In-memory state of one process: revoked token ids, login failures without columns, the dev outbox.
         self.revoked_jti: set[str] = set()
         self.failures: dict[str, int] = {}
@@ -167,29 +189,73 @@ class Kit:
             return Response(status_code=reply.status, headers=merged)
         return FastJSONResponse(reply.body, status_code=reply.status, headers=merged)
 
+    def replay(self, answer: Answer, headers: Mapping[str, str]) -> Response:
+        """A cached answer as `render` built it: the same status, bytes and headers (this request's own first)."""
+        merged = {**headers, **answer.headers}
+        if answer.body is None:
+            return Response(status_code=answer.status, headers=merged)
+        return Response(answer.body, status_code=answer.status, headers=merged, media_type="application/json")
+
     # -----------------------------------------------------------------------------------------
     # dispatch
     # -----------------------------------------------------------------------------------------
 
     def handle(self, request: Request, op_id: str, params: Mapping[str, Any] | None = None, body: Any = None) -> Response:
         op = self.ops[op_id]
+        if self._write_lock is not None and op.method != "GET":
+            # SQLite has one writer: queueing writers here is cheaper than SQLite's busy-wait retries.
+            with self._write_lock:
+                return self._run(request, op, params, body, None)
+        return self._run(request, op, params, body, None)
+
+    def handle_at_once(self, request: Request, op_id: str, params: Mapping[str, Any] | None = None, body: Any = None) -> Response | None:
+        """A write of `at_once` run here (on the event loop) when it can start without waiting: no other writer
+        of this process holds the write lock, and SQLite grants this connection its write lock at once
+        (`BEGIN IMMEDIATE` with no busy wait). None when it cannot: nothing was done, and the caller runs
+        `handle` in a worker thread, which waits its turn as every write did before."""
+        lock = self._write_lock
+        if lock is None or not lock.acquire(blocking=False):
+            return None
+        try:
+            conn = self.engine.connect()
+            try:
+                started = begin_immediately(conn)
+            except BaseException:
+                conn.close()
+                raise
+            if not started:
+                conn.close()
+                return None
+            try:
+                return self._run(request, self.ops[op_id], params, body, conn)
+            finally:
+                conn.close()  # already closed by the Context, unless something failed before it could
+        finally:
+            lock.release()
+
+    def _run(self, request: Request, op: Operation, params: Mapping[str, Any] | None, body: Any, conn: sa.Connection | None) -> Response:
+        op_id = op.id
         ctx = Context(self, request, op, dict(params or {}), as_api_dict(body))
+        if conn is not None:
+            ctx._conn = conn  # the transaction handle_at_once began (Context.close commits or rolls it back)
         headers: dict[str, str] = {}
         rows_token = request_rows.set({} if op.method == "GET" else None)
         try:
-            if self._write_lock is not None and op.method != "GET":
-                # SQLite has one writer: queueing writers here is cheaper than SQLite's busy-wait retries.
-                with self._write_lock:
-                    return self._handle(ctx, op, op_id, headers)
             return self._handle(ctx, op, op_id, headers)
         finally:
             request_rows.reset(rows_token)
+            if self.read_cache is not None and (op.method != "GET" or op_id in self.overrides):
+                # after the commit (or rollback): a write, or an override that may have written
+                self.read_cache.wrote()
 
     def _handle(self, ctx: Context, op: Operation, op_id: str, headers: dict[str, str]) -> Response:
         request = ctx.request
-        cache = op.get("cache_control")
-        if cache and op.method == "GET":
-            headers["Cache-Control"] = str(cache)
+        cache_control = op.get("cache_control")
+        if cache_control and op.method == "GET":
+            headers["Cache-Control"] = str(cache_control)
+        cache = self.read_cache if op_id in self.cached_reads else None
+        # the stamp comes before the request's first read (the caller's row): see read_cache.py
+        stamp = cache.stamp() if cache is not None else None
         try:
             if op.auth_required or request.headers.get("authorization"):
                 ctx.principal = authflows.authenticate(ctx, op.auth_required)
@@ -199,11 +265,21 @@ class Kit:
                 headers.update(verdict.headers())
                 if not verdict.allowed:
                     raise op.fail(429, self.common_code(429, "RATE_LIMITED"), "Too many requests")
+            key = self.read_key(ctx) if cache is not None else None
+            if key is not None and stamp is not None and cache is not None:
+                answer = cache.get(key, stamp)
+                if answer is not None:
+                    ctx.close(commit=False)
+                    return self.replay(answer, headers)
             default = HANDLERS.get(op.kind, actions.example)
             ctx._default = default
             reply = self.overrides.get(op_id, default)(ctx)
             ctx.close(commit=True)
-            return self.render(reply, headers)
+            response = self.render(reply, headers)
+            if key is not None and stamp is not None and cache is not None and 200 <= reply.status < 300:
+                body = None if reply.empty or reply.status in (204, 304) else bytes(response.body)
+                cache.put(key, stamp, Answer(reply.status, body, dict(reply.headers)))
+            return response
         except ApiError as err:
             ctx.close(commit=False)
             return self.error_response(err, headers)
@@ -218,6 +294,15 @@ class Kit:
             ctx.close(commit=False)
             log.exception("unhandled error", extra={"operation": op_id})
             return self.error_response(ApiError(500, self.common_code(500, "INTERNAL_ERROR"), "Internal server error"), headers)
+
+    def read_key(self, ctx: Context) -> tuple[Any, ...] | None:
+        """The read cache's key: the operation, its path and query values (after `me` became the caller's id)
+        and the caller (read_cache.caller_key). None when a value cannot be a key part (nothing is cached)."""
+        try:
+            params = tuple((name, frozen(value)) for name, value in ctx.params.items())  # routes pass them in one order
+        except TypeError:
+            return None
+        return (ctx.op.id, params, caller_key(ctx.principal, ctx.op.get("scope_columns")))
 
     def gate(self, request: Request, op: Operation) -> ApiError | None:
         """For a request that failed validation: the 401 a protected operation owes an anonymous caller
@@ -255,6 +340,23 @@ class Kit:
                     return op.fail(status, "INVALID_REFERENCE", "A referenced resource does not exist")
             return self.validation_error(op, [{"field": "", "issue": "references a resource that does not exist"}])
         return self.validation_error(op, [{"field": "", "issue": "value not allowed"}])
+
+
+def begin_immediately(conn: sa.Connection) -> bool:
+    """Begin a write transaction on a SQLite connection without waiting: True when it now holds the database's
+    write lock, False when another connection (this process's or another's) holds it."""
+    raw = conn.connection.dbapi_connection
+    if raw is None:
+        return False
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:  # SQLITE_BUSY: someone else writes; nothing has begun
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.begin()  # the driver is in the transaction now; SQLAlchemy's view of the connection follows
+    return True
 
 
 class FastJSONResponse(JSONResponse):

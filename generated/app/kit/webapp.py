@@ -42,10 +42,15 @@ RATE_HEADERS = ["X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X
 
 async def dispatch(request: Request, op_id: str, params: Mapping[str, Any] | None = None, body: Any = None) -> Response:
     """What every generated route awaits: the app's Kit handles the operation, in a worker thread unless the
-    Kit runs it on the event loop (`Kit.inline`: reads on SQLite, which take less time than the hand-off)."""
+    Kit runs it on the event loop (`Kit.inline`: reads on SQLite, which take less time than the hand-off;
+    `Kit.at_once`: generated writes on SQLite that can take the write lock without waiting)."""
     kit: Kit = request.app.state.kit
     if op_id in kit.inline:
         return kit.handle(request, op_id, params, body)
+    if op_id in kit.at_once:
+        done = kit.handle_at_once(request, op_id, params, body)
+        if done is not None:
+            return done
     return await run_in_threadpool(kit.handle, request, op_id, params, body)
 
 
@@ -122,7 +127,9 @@ def build_app(
     for router in extra_routers:
         app.include_router(router, prefix=base)
     for router in routers:
-        app.include_router(router, prefix=base)
+        # The generated routers' paths carry the base path already (routes/<tag>.py): their routes join the app's
+        # own, which FastAPI matches in one pass; an included router is matched through its own routes twice.
+        app.router.routes.extend(router.routes)
     install_error_handlers(app, kit)
     install_health(app, kit, model)
     if settings.docs:

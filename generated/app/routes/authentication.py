@@ -5,9 +5,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import schemas
+from ..kit.fastroute import GeneratedRoute
 from ..kit.webapp import dispatch
 
-router = APIRouter()
+router = APIRouter(route_class=GeneratedRoute)
 
 
 @router.post(

@@ -9,9 +9,10 @@ from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
 from .. import schemas
+from ..kit.fastroute import GeneratedRoute
 from ..kit.webapp import dispatch
 
-router = APIRouter()
+router = APIRouter(route_class=GeneratedRoute)
 
 
 @router.get(
