@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -24,14 +23,13 @@ from roundtrip.api import load
 from roundtrip.db.runtime import load_models, make_engine, normalize_url
 from roundtrip.diagnostics import Severity
 from roundtrip.emit.app_lookups import natural_keys
-from roundtrip.emit.migrations import emit_alembic
 from roundtrip.emit.seed import SEED_PATH, build_seed, emit_seed, seed_notes
 from roundtrip.emit.seed_examples import example_rows
-from roundtrip.emit.sqlalchemy_models import emit_models
 from roundtrip.ir import Spec
-from roundtrip.serve import Prepared, prepare
-from roundtrip.verify.backend import launched_app
+from roundtrip.serve import Prepared
 from tests.conftest import REPO, example_dir
+from tests.test_seed import generate
+from tests.test_serve_accounts import library, sign_in  # noqa: F401 - library is a fixture
 
 SHELF = """# Shelf API
 
@@ -146,7 +144,7 @@ def shelf(tmp_path_factory: pytest.TempPathFactory) -> Spec:
     return load(docs).spec
 
 
-def library() -> Spec:
+def library_spec() -> Spec:
     return load(example_dir("library")).spec
 
 
@@ -158,13 +156,6 @@ def seeded(spec: Spec) -> dict[str, list[dict[str, object]]]:
 def by_id(rows: list[dict[str, object]]) -> dict[object, dict[str, object]]:
     return {r["values"]["id"]: r for r in rows}  # type: ignore[index]
 
-
-def generate(spec: Spec, out: Path) -> Path:
-    for rel, content in {**emit_models(spec), **emit_alembic(spec), **emit_seed(spec)}.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    return out
 
 
 def table_rows(out: Path, url: str | None, table: str) -> dict[object, dict[str, object]]:
@@ -183,7 +174,7 @@ def table_rows(out: Path, url: str | None, table: str) -> dict[object, dict[str,
 
 
 def test_library_seed_holds_the_book_its_copies_and_the_member_of_its_examples() -> None:
-    rows = seeded(library())
+    rows = seeded(library_spec())
     (book,) = rows["books"]
     assert book["values"]["id"] == 4412 and book["values"]["title"] == "The Midnight Library"
     assert book["example"] == "GET /books/{bookId}" and book["source"] == "technical/backend-spec.md:609"
@@ -203,14 +194,14 @@ def test_library_seed_holds_the_book_its_copies_and_the_member_of_its_examples()
 
 
 def test_the_member_account_is_the_example_member() -> None:
-    doc, _ = build_seed(library())
+    doc, _ = build_seed(library_spec())
     member = next(a for a in doc["test_accounts"]["accounts"] if a["table"] == "members")
     assert member["row"] == "technical/backend-spec.md:515"
     assert member["values"] == {"card_number": "21234000582113", "password_hash": "correct-horse-battery"}
 
 
 def test_the_fine_whose_loan_no_example_shows_is_left_out_with_a_note() -> None:
-    notes = seed_notes(library())
+    notes = seed_notes(library_spec())
     assert [(d.code, d.severity, str(d.span)) for d in notes] == [("RT215", Severity.INFO, "technical/backend-spec.md:750")]
     assert "fines (id 51877)" in notes[0].message and "loan_id 731002 names no loans row" in notes[0].message
 
@@ -260,7 +251,7 @@ def test_natural_keys_of_a_create(shelf: Spec) -> None:
     assert natural_keys(shelf, loans, "POST", "/loans", {}) == [
         {"field": "tag", "column": "item_id", "table": "items", "key": "tag", "ref": "id", "code": "ITEM_NOT_FOUND", "message": "Item not found"}
     ]
-    lib = library()
+    lib = library_spec()
     checkout = natural_keys(lib, lib.table("loans"), "POST", "/loans", {})  # type: ignore[arg-type]
     assert [(k["field"], k["column"], k["table"], k["key"], k["code"]) for k in checkout] == [
         ("barcode", "copy_id", "copies", "barcode", "COPY_NOT_FOUND"),
@@ -309,23 +300,9 @@ def test_an_example_row_the_database_refuses_is_a_note_not_a_failed_load(shelf: 
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def library_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Prepared, httpx.Client]]:
-    p = prepare(example_dir("library"), cache_root=tmp_path_factory.mktemp("example-rows"))
-    with launched_app(p.out, f"sqlite:///{(p.out / 'app.db').resolve()}") as url:
-        with httpx.Client(base_url=url + p.base_path, timeout=30.0) as client:
-            yield p, client
 
-
-def sign_in(p: Prepared, client: httpx.Client, role: str) -> dict[str, str]:
-    account = next(a for a in p.test_accounts if a["role"] == role)
-    r = client.post(account["login"]["path"], json=account["login"]["body"])
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['accessToken']}"}
-
-
-def test_the_member_account_signs_in_as_member_58211(library_app: tuple[Prepared, httpx.Client]) -> None:
-    p, client = library_app
+def test_the_member_account_signs_in_as_member_58211(library: tuple[Prepared, httpx.Client]) -> None:  # noqa: F811 - the fixture
+    p, client = library
     r = client.get("/members/me", headers=sign_in(p, client, "member"))
     assert r.status_code == 200 and (r.json()["id"], r.json()["firstName"]) == (58211, "Grace"), r.text
     assert p.accounts == []  # example rows are not listed as the docs' own seeded accounts
@@ -333,8 +310,8 @@ def test_the_member_account_signs_in_as_member_58211(library_app: tuple[Prepared
     assert r.status_code == 200 and r.json()["title"] == "The Midnight Library", r.text
 
 
-def test_a_checkout_names_its_copy_by_barcode_and_its_member_by_card(library_app: tuple[Prepared, httpx.Client]) -> None:
-    p, client = library_app
+def test_a_checkout_names_its_copy_by_barcode_and_its_member_by_card(library: tuple[Prepared, httpx.Client]) -> None:  # noqa: F811 - the fixture
+    p, client = library
     staff = sign_in(p, client, "librarian")
     r = client.post("/loans", json={"barcode": "39999999999999", "cardNumber": "21234000582113"}, headers=staff)
     assert r.status_code == 404 and r.json()["error"]["code"] == "COPY_NOT_FOUND", r.text

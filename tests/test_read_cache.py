@@ -27,6 +27,7 @@ from roundtrip.appkit.read_cache import Answer, ReadCache
 from roundtrip.serve import build_backend, prepare
 from tests.conftest import REPO, example_dir
 from tests.test_app_generate import import_app
+from tests.test_appkit_fast_paths import Statements
 
 ADMIN = {"email": "ana.ribeiro@pantry.dev", "password": "PantryDemo123"}  # specs/ sample data
 
@@ -48,24 +49,6 @@ def cache_of(client: TestClient) -> ReadCache:
     cache = client.app.state.kit.read_cache  # type: ignore[attr-defined]
     assert cache is not None, "SQLite file, READ_CACHE unset: the cache is on"
     return cache
-
-
-class Statements:
-    """SQL the kit's engine runs while the block is open."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.engine = client.app.state.kit.engine  # type: ignore[attr-defined]
-        self.seen: list[str] = []
-
-    def _record(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.seen.append(statement)
-
-    def __enter__(self) -> Statements:
-        sa.event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        sa.event.remove(self.engine, "before_cursor_execute", self._record)
 
 
 def fetched(client: TestClient, url: str, **kw: Any) -> tuple[Any, bool]:
