@@ -296,7 +296,7 @@ class _DocReader:
             d = self.new_draft(ref, span, (group_name(sec.title),) if sec.heading and group_name(sec.title) else self.tags_for(sec))
             if d is None:
                 continue
-            SectionReader(d, self.file, self.sink).walk(content)
+            SectionReader(d, self.file, self.sink).walk(blocks_for(content, ref, lead.refs))
             self.drafts.append(d)
         return j - i
 
@@ -486,6 +486,36 @@ class _DocReader:
         listed: set[str] = set()
         loose = [d for d in self.list_drafts if d.key not in detailed and d.key not in listed and not listed.add(d.key)]  # type: ignore[func-returns-value]
         self.facts.endpoints.extend(replace(e, detailed=False) for e in finalize(loose, known))
+
+
+# "**200 OK** (`GET /members/me/fines?status=outstanding`)": a label that names the request it documents
+_NAMED_REQUEST = re.compile(r"\(\s*`(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(/[^`\s?]*)[^`]*`\s*\)")
+
+
+def blocks_for(content: list[Block], ref: RouteRef, refs: tuple[RouteRef, ...]) -> list[Block]:
+    """The blocks of a section several endpoints (`refs`) share that describe `ref`: a paragraph whose label names
+    another of them's request (the fines example of "`GET …/loans`, `GET …/holds` and `GET …/fines`"), and the
+    fences and tables after it, describe that endpoint only. A request that names none of them changes nothing."""
+    out: list[Block] = []
+    skipping = False
+    for b in content:
+        if isinstance(b, Paragraph):
+            m = _NAMED_REQUEST.search(b.text.partition("\n")[0])
+            named = [r for r in refs if m is not None and same_route(m.group(1), m.group(2), r)]
+            skipping = bool(named) and ref not in named
+        if not skipping:
+            out.append(b)
+    return out
+
+
+def same_route(method: str, path: str, ref: RouteRef) -> bool:
+    """`GET /members/me/fines` is a request of `GET /members/{memberId}/fines`: literals equal, a parameter any segment."""
+    if method.upper() != ref.method.upper():
+        return False
+    got, want = path.strip("/").split("/"), ref.path.strip("/").split("/")
+    if len(got) != len(want):
+        return False
+    return all(w == g or (w.startswith("{") and w.endswith("}")) or w.startswith(":") for g, w in zip(got, want, strict=True))
 
 
 __all__ = ["group_name", "read_endpoints"]

@@ -28,6 +28,7 @@ from roundtrip.resolve.body_fields import type_listed_bodies
 from roundtrip.resolve.conventions import apply_conventions
 from roundtrip.resolve.links import build_links
 from roundtrip.resolve.path_aliases import apply_path_aliases
+from roundtrip.resolve.shared_lists import fill_shared_lists
 from roundtrip.resolve.typeexpand import expand_schemas
 from roundtrip.resolve.validation_gaps import document_validation_errors
 
@@ -205,7 +206,7 @@ def resolve(facts: Facts, sink: Sink) -> Spec:
     schemas = _schemas(facts)
     envelope, schemas = _envelope(facts, schemas)
     listed = [(m, _strip_base(p, info.base_path), r, s) for m, p, r, s in facts.listed_bodies]
-    endpoints = type_listed_bodies(endpoints, listed, schemas, tables, sink)
+    endpoints = fill_shared_lists(type_listed_bodies(endpoints, listed, schemas, tables, sink), schemas)
     conventions = tuple(dict(((c.key, repr(c.value)), c) for c in facts.conventions).values())
     endpoints, conventions = apply_path_aliases(apply_conventions(endpoints, conventions), conventions, tables)
     spec = Spec(
