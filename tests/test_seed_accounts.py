@@ -18,12 +18,11 @@ from roundtrip import db
 from roundtrip.api import load
 from roundtrip.db.runtime import load_models, make_engine, normalize_url
 from roundtrip.emit.app import emit_app
-from roundtrip.emit.migrations import emit_alembic
 from roundtrip.emit.seed import SEED_PATH, build_seed, emit_seed
 from roundtrip.emit.seed_accounts import DEV_PASSWORD, account_domain, generated_accounts
-from roundtrip.emit.sqlalchemy_models import emit_models
 from roundtrip.ir import Spec
 from tests.conftest import REPO, example_dir
+from tests.test_seed import generate
 
 VERIFY = PasswordHash((BcryptHasher(), Argon2Hasher()))
 
@@ -85,13 +84,6 @@ def demo(tmp_path: Path, with_tenant: bool) -> Spec:
     )
     return load(tmp_path / "docs").spec
 
-
-def generate(spec: Spec, out: Path) -> Path:
-    for rel, content in {**emit_models(spec), **emit_alembic(spec), **emit_seed(spec)}.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    return out
 
 
 def rows(out: Path, url: str | None, table: str) -> list[dict[str, object]]:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from .context import Context
 from .querying import Criteria
-from .store import coerce
+from .store import TableInfo, coerce
 
 
 def membership_role(ctx: Context, resource_key: Any) -> str | None:
@@ -167,3 +167,16 @@ def _singular(name: str) -> str:
     from .records import singular
 
     return singular(name)
+
+def scope_conditions(ctx: Context, info: TableInfo, owner: bool = True) -> list[tuple[str, Any]]:
+    """(column, value) pairs a signed-in caller's reads are limited to: tenant scoping (always) and owner
+    scoping (personal rows, unless the caller's role is privileged)."""
+    p = ctx.principal
+    if p is None:
+        return []
+    t = info.table
+    out = [(col, p.row[col]) for col in ctx.op.get("scope_columns") or [] if col in t.c and col in p.row]
+    owner_col = ctx.op.get("owner_scope") if owner else None
+    if owner_col and owner_col in t.c and not ctx.kit.privileged(p):
+        out.append((owner_col, p.id))
+    return out

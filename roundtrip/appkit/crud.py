@@ -18,14 +18,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .access import caller_role_for, grant_creator, scope_to_memberships, visible
+from .access import caller_role_for, grant_creator, scope_conditions, scope_to_memberships, visible
 from .context import Context, Reply
 from .errors import ApiError
 from .field_rules import allowed_body, hash_secrets
 from .lookups import resolve_natural_keys
 from .querying import Criteria, add_filters, list_statements, sort_order
-from .records import singular, snake
-from .store import TableInfo, coerce, fake_column_value
+from .records import camel, singular, snake
+from .store import TableInfo, coerce, fake_column_value, insert_may_omit
 
 TOTAL_KEYS = ("total", "totalItems", "totalCount", "count", "total_items", "total_count", "totalResults")
 LIMIT_KEYS = ("limit", "pageSize", "perPage", "size", "page_size", "per_page")
@@ -48,18 +48,6 @@ def not_found(ctx: Context) -> ApiError:
     return ctx.op.fail(404, "NOT_FOUND", "Resource not found")
 
 
-def scope_conditions(ctx: Context, info: TableInfo, owner: bool = True) -> list[tuple[str, Any]]:
-    """(column, value) pairs a signed-in caller's reads are limited to: tenant scoping (always) and owner
-    scoping (personal rows, unless the caller's role is privileged)."""
-    p = ctx.principal
-    if p is None:
-        return []
-    t = info.table
-    out = [(col, p.row[col]) for col in ctx.op.get("scope_columns") or [] if col in t.c and col in p.row]
-    owner_col = ctx.op.get("owner_scope") if owner else None
-    if owner_col and owner_col in t.c and not ctx.kit.privileged(p):
-        out.append((owner_col, p.id))
-    return out
 
 
 def scoped(ctx: Context, info: TableInfo, stmt: Any) -> Any:
@@ -300,7 +288,7 @@ def create(ctx: Context) -> Reply:
         if owner and owner not in values and info.fks.get(owner, (p.table, ""))[0] == p.table:
             values[owner] = p.id
     derive_references(ctx, info, values)
-    missing = [c.name for c in t.c if c.name in info.fks and c.name not in values and not _optional(c)]
+    missing = [c.name for c in t.c if c.name in info.fks and c.name not in values and not insert_may_omit(c)]
     if missing:
         # a required reference nobody sent nor implied: the client must name it (never a guessed or generated id,
         # which would attach the row to someone else's or fail as a foreign key error)
@@ -310,7 +298,7 @@ def create(ctx: Context) -> Reply:
         source = next((values[c] for c in ("name", "title") if isinstance(values.get(c), str)), "")
         values["slug"] = slugify(source, t.c["slug"])
     for col in t.c:
-        if col.name in values or _optional(col):
+        if col.name in values or insert_may_omit(col):
             continue
         if col.primary_key and col.autoincrement is True:
             continue
@@ -338,29 +326,28 @@ def issue_from_parent_counter(ctx: Context, info: TableInfo, parent: tuple[str, 
     and records it, as the docs' `UPDATE projects SET task_seq = task_seq + 1 … RETURNING task_seq` does (the update's
     row lock serializes concurrent creates). Never below the next free number, so a counter the sample rows left
     behind cannot hand out a taken one."""
-    target = info.fks.get(parent[0])
-    pinfo = ctx.kit.tables.get(target[0]) if target else None
-    if pinfo is None or target is None:
-        return
-    counter = next((c for c in (f"{singular(info.name)}_seq", f"{column}_seq", f"last_{column}") if c in pinfo.table.c), None)
-    if counter is None or not isinstance(pinfo.table.c[counter].type, sa.Integer):
-        return
-    pt = pinfo.table
-    issued = sa.func.max(sa.func.coalesce(pt.c[counter], 0) + 1, values[column]) if ctx.kit.engine.dialect.name == "sqlite" else sa.func.greatest(sa.func.coalesce(pt.c[counter], 0) + 1, values[column])
-    stmt = sa.update(pt).where(pt.c[target[1]] == parent[1]).values({counter: issued}).returning(pt.c[counter])
-    found = ctx.conn.execute(stmt).scalar()
+    stmt = ctx.kit.records.statement(("parent_counter", info.name, parent[0], column), lambda: _counter_update(ctx, info, parent[0], column))
+    if stmt is False:
+        return  # the parent keeps no counter for this number (decided once per table and column)
+    found = ctx.conn.execute(stmt, {"parent_key": parent[1], "next_free": values[column]}).scalar()
     if found is not None:
         values[column] = int(found)
 
 
-def _optional(col: sa.Column[Any]) -> bool:
-    """A column an insert may leave out: nullable, or the database fills it."""
-    return bool(col.nullable or col.default is not None or col.server_default is not None or col.computed is not None)
-
-
-def camel(column: str) -> str:
-    head, *rest = column.split("_")
-    return head + "".join(w[:1].upper() + w[1:] for w in rest)
+def _counter_update(ctx: Context, info: TableInfo, fk: str, column: str) -> Any:
+    """`UPDATE parent SET <counter> = greatest(<counter> + 1, :next_free) WHERE key = :parent_key RETURNING <counter>`,
+    or False when the parent has no integer counter named after the number (`task_seq`, `number_seq`, `last_number`)."""
+    target = info.fks.get(fk)
+    pinfo = ctx.kit.tables.get(target[0]) if target else None
+    if pinfo is None or target is None:
+        return False
+    pt = pinfo.table
+    counter = next((c for c in (f"{singular(info.name)}_seq", f"{column}_seq", f"last_{column}") if c in pt.c), None)
+    if counter is None or not isinstance(pt.c[counter].type, sa.Integer):
+        return False
+    bigger = sa.func.max if ctx.kit.engine.dialect.name == "sqlite" else sa.func.greatest  # SQLite's max(a, b) is scalar
+    issued = bigger(sa.func.coalesce(pt.c[counter], 0) + 1, sa.bindparam("next_free"))
+    return sa.update(pt).where(pt.c[target[1]] == sa.bindparam("parent_key")).values({counter: issued}).returning(pt.c[counter])
 
 
 def derive_references(ctx: Context, info: TableInfo, values: dict[str, Any]) -> None:
@@ -368,7 +355,7 @@ def derive_references(ctx: Context, info: TableInfo, values: dict[str, Any]) -> 
     bookings.workspace_id from the booked room's rooms.workspace_id."""
     t = info.table
     for col in t.c:
-        if col.name in values or col.nullable or col.default is not None or col.server_default is not None:
+        if col.name in values or insert_may_omit(col):
             continue
         if col.primary_key and len(info.pk) == 1 and col.name not in info.fks:
             continue  # the new row's own key, never a parent's (`members.id` is not `branches.id`)

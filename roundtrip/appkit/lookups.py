@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .access import scope_conditions
 from .context import Context
 from .errors import ApiError
 from .store import TableInfo, coerce
@@ -18,7 +19,6 @@ from .store import TableInfo, coerce
 
 def resolve_natural_keys(ctx: Context, body: dict[str, Any], values: dict[str, Any]) -> None:
     """Set each looked-up foreign key in `values` (a key the body also sent as a column is left as sent)."""
-    p = ctx.principal
     for lookup in ctx.op.get("natural_keys") or []:
         value = body.get(lookup["field"])
         target: TableInfo | None = ctx.kit.tables.get(lookup["table"])
@@ -29,10 +29,8 @@ def resolve_natural_keys(ctx: Context, body: dict[str, Any], values: dict[str, A
             key = coerce(value, target.table.c[lookup["key"]])
         except (ValueError, TypeError):
             raise missing from None  # a value the column cannot hold names no row
-        conditions = [(lookup["key"], key)]
-        if p is not None:  # another tenant's row is not there for this caller
-            conditions += [(c, p.row[c]) for c in ctx.op.get("scope_columns") or [] if c in target.table.c and c in p.row]
-        row = ctx.kit.records.first_where(ctx.conn, target, conditions)
+        # another tenant's row is not there for this caller
+        row = ctx.kit.records.first_where(ctx.conn, target, [(lookup["key"], key), *scope_conditions(ctx, target, owner=False)])
         if row is None:
             raise missing
         values[lookup["column"]] = row[lookup["ref"]]

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from roundtrip.diff.rules import Change, ChangeSeverity, change
 from roundtrip.ir import CheckConstraint, Column, ExclusionConstraint, Index, Kind, Spec, Table, TypeRef
+from roundtrip.ir.naming import rename_identifiers
 from roundtrip.source import Span
 
 _RENAMED = re.compile(r"\brenamed from\s+[`\"']?([A-Za-z_][\w]*)[`\"']?", re.I)
@@ -62,16 +63,6 @@ def all_column_renames(old: Spec, new: Spec) -> dict[str, dict[str, str]]:
             out[t.name] = r
     return out
 
-
-def rename_words(sql: str, renames: dict[str, str]) -> str:
-    """`sql` with its identifiers renamed (string literals left alone): an old check or index expression
-    in the new column names."""
-    if not renames:
-        return sql
-    parts = re.split(r"('(?:[^']|'')*')", sql)
-    for i in range(0, len(parts), 2):
-        parts[i] = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: renames.get(m.group(0), m.group(0)), parts[i])
-    return "".join(parts)
 
 
 def column_renames(o: Table, n: Table) -> dict[str, str]:
@@ -301,7 +292,7 @@ class DbDiff:
                 "RD213", sub, f"{what}: default changed from {_default(c)} to {_default(d)}", c.span, d.span
             )
         renames = self.column_renames.get(t.name, {})
-        if _norm(rename_words(c.generated, renames)) != _norm(d.generated):
+        if _norm(rename_identifiers(c.generated, renames)) != _norm(d.generated):
             if not d.generated:
                 how = f"is no longer generated (it keeps the values computed from {c.generated})"
             elif not c.generated:
@@ -386,7 +377,7 @@ class DbDiff:
         stricter = i.unique and (
             not prev.unique
             or not cols(prev, renames) <= cols(i, {})
-            or rename_words(prev.where, renames) != i.where
+            or rename_identifiers(prev.where, renames) != i.where
         )
 
         def describe(x: Index) -> str:
@@ -464,7 +455,7 @@ class DbDiff:
         matched_old = {back.get(col, col) for col in matched_new}
 
         old_other = {
-            _norm(rename_words(c.expression, renames)): c
+            _norm(rename_identifiers(c.expression, renames)): c
             for c, v in old_vals
             if v is None or v[0] not in matched_old
         }
@@ -507,13 +498,13 @@ class DbDiff:
         """Exclusion constraints by name (unnamed ones by their elements); a kept name with a new definition is RD230."""
 
         def elements(x: ExclusionConstraint, rn: dict[str, str]) -> tuple[tuple[str, str], ...]:
-            return tuple((_norm(rename_words(e, rn)), op.strip()) for e, op in x.elements)
+            return tuple((_norm(rename_identifiers(e, rn)), op.strip()) for e, op in x.elements)
 
         def keyed(t: Table, rn: dict[str, str]) -> dict[str, tuple[ExclusionConstraint, tuple[object, ...]]]:
             out: dict[str, tuple[ExclusionConstraint, tuple[object, ...]]] = {}
             for x in t.exclusions:
                 elems = elements(x, rn)
-                shape = (elems, (x.using or "gist").lower(), _norm(rename_words(x.where, rn)))
+                shape = (elems, (x.using or "gist").lower(), _norm(rename_identifiers(x.where, rn)))
                 out[x.name or ", ".join(f"{e} WITH {op}" for e, op in elems)] = (x, shape)
             return out
 
@@ -555,13 +546,13 @@ def _index_shape(i: Index, renames: dict[str, str]) -> tuple[object, ...]:
     elems = tuple(
         (
             renames.get(e.column, e.column),
-            _norm(rename_words(e.expression, renames)),
+            _norm(rename_identifiers(e.expression, renames)),
             e.descending,
             e.opclass.lower(),
         )
         for e in i.elements
     )
-    return (elems, i.unique, _norm(rename_words(i.where, renames)), (i.using or "").lower())
+    return (elems, i.unique, _norm(rename_identifiers(i.where, renames)), (i.using or "").lower())
 
 
 def _default(c: Column) -> str:

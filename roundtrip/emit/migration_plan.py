@@ -50,7 +50,6 @@ from roundtrip.emit.migration_sql import (
     pg_name,
     quote_ident,
     referenced_columns,
-    rename_sql,
 )
 from roundtrip.emit.sa_build import build_metadata, migration_enum_code
 from roundtrip.emit.sa_code import build, pystr, render
@@ -66,6 +65,7 @@ from roundtrip.emit.sa_view import (
 )
 from roundtrip.emit.sqlite_exclusions import trigger_steps
 from roundtrip.ir import Spec
+from roundtrip.ir.naming import rename_identifiers
 
 _OLD_SUFFIX = "__roundtrip_old"
 
@@ -215,7 +215,7 @@ class _Planner:
             if nc is None:
                 d.dropped.append(oc)
                 continue
-            if nc.computed and rename_sql(oc.computed, ren) != nc.computed:
+            if nc.computed and rename_identifiers(oc.computed, ren) != nc.computed:
                 d.regenerated.append((oc, nc))  # values come from the new expression: drop and add
                 continue
             if nc.name != oc.name:
@@ -253,7 +253,7 @@ class _Planner:
     def _checks(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str], dialect: str) -> None:
         olds = [ck for ck in ot.checks if ck.dialect in ("", dialect)]
         news = [ck for ck in nt.checks if ck.dialect in ("", dialect)]
-        old_names = dict(zip((rename_sql(ck.sql, ren) for ck in olds), check_names(ot, olds), strict=True))
+        old_names = dict(zip((rename_identifiers(ck.sql, ren) for ck in olds), check_names(ot, olds), strict=True))
         new_names = dict(zip((ck.sql for ck in news), check_names(nt, news), strict=True))
         for sql, name in old_names.items():
             if sql not in new_names:
@@ -308,10 +308,10 @@ class _Planner:
     def _indexes(self, d: _Delta, ot: TableView, nt: TableView, ren: dict[str, str], dialect: str) -> None:
         def sig(ix: IndexView, rn: dict[str, str]) -> tuple[Any, ...]:
             elems = tuple(
-                (rn.get(e.column, e.column), rename_sql(e.expression, rn), e.descending, e.opclass)
+                (rn.get(e.column, e.column), rename_identifiers(e.expression, rn), e.descending, e.opclass)
                 for e in ix.elements
             )
-            return (elems, ix.unique, rename_sql(ix.where, rn), ix.using)
+            return (elems, ix.unique, rename_identifiers(ix.where, rn), ix.using)
 
         olds = {ix.name: ix for ix in ot.indexes if ix.dialect in ("", dialect)}
         news = {ix.name: ix for ix in nt.indexes if ix.dialect in ("", dialect)}
@@ -337,9 +337,9 @@ class _Planner:
 
         def sig(x: ExclusionView, rn: dict[str, str]) -> tuple[Any, ...]:
             return (
-                tuple((rename_sql(e, rn), op) for e, op in x.elements),
+                tuple((rename_identifiers(e, rn), op) for e, op in x.elements),
                 x.using,
-                rename_sql(x.where, rn),
+                rename_identifiers(x.where, rn),
             )
 
         olds = {sig(x, ren): x.name for x in ot.exclusions}

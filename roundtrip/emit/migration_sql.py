@@ -56,15 +56,6 @@ def check_names(tv: TableView, checks: list[CheckView]) -> list[str]:
     return out
 
 
-def rename_sql(sql: str, ren: dict[str, str]) -> str:
-    """`sql` in renamed columns' new names (string literals left alone)."""
-    if not ren:
-        return sql
-    parts = re.split(r"('(?:[^']|'')*')", sql)
-    for i in range(0, len(parts), 2):
-        parts[i] = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: ren.get(m.group(0), m.group(0)), parts[i])
-    return "".join(parts)
-
 
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'

@@ -87,3 +87,14 @@ def table_candidates(type_name: str) -> list[str]:
         if o not in seen:
             seen.append(o)
     return seen
+
+
+def rename_identifiers(sql: str, renames: dict[str, str]) -> str:
+    """`sql` with its identifiers renamed (string literals left alone): an old CHECK, index or generated-column
+    expression in the new column names. The differ and the migration planner compare and write with it."""
+    if not renames:
+        return sql
+    parts = re.split(r"('(?:[^']|'')*')", sql)
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: renames.get(m.group(0), m.group(0)), parts[i])
+    return "".join(parts)

@@ -20,7 +20,7 @@ from .context import Context, Principal, Reply
 from .errors import ApiError
 from .records import singular, snake
 from .security import TokenError, bearer_token, digest, new_opaque_token
-from .store import TableInfo, coerce, fake_column_value
+from .store import TableInfo, coerce, fake_column_value, insert_may_omit
 
 ACCESS_KEYS = ("token", "accessToken", "access_token", "jwt", "idToken", "authToken")
 REFRESH_KEYS = ("refreshToken", "refresh_token")
@@ -170,7 +170,7 @@ def _uuid4() -> Any:
 
 def fill_required(info: TableInfo, values: dict[str, Any]) -> None:
     for col in info.table.c:
-        if col.name in values or col.nullable or col.default is not None or col.server_default is not None:
+        if col.name in values or insert_may_omit(col):
             continue
         if col.primary_key and isinstance(col.type, sa.Integer):
             continue

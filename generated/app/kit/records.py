@@ -46,6 +46,12 @@ def snake(name: str) -> str:
     return _CAMEL.sub(r"_\1", name).replace("-", "_").lower()
 
 
+def camel(name: str) -> str:
+    """`due_date` → `dueDate`: the API name of a column the docs link no field to."""
+    head, *rest = name.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest)
+
+
 def plural(word: str) -> str:
     if re.search(r"[^aeiou]y$", word):
         return word[:-1] + "ies"

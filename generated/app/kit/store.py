@@ -238,6 +238,11 @@ def typed_value(column: sa.Column[Any]) -> Any:
     return None
 
 
+def insert_may_omit(col: sa.Column[Any]) -> bool:
+    """A column an insert may leave out: nullable, or the database fills it (default, generated)."""
+    return bool(col.nullable or col.default is not None or col.server_default is not None or col.computed is not None)
+
+
 def classify_integrity(exc: BaseException) -> str:
     """unique | foreign_key | check | not_null | other, for PostgreSQL (SQLSTATE) and SQLite (message)."""
     orig = getattr(exc, "orig", exc)
