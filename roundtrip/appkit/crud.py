@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from .access import caller_role_for, grant_creator, scope_conditions, scope_to_memberships, visible
 from .context import Context, Reply
 from .errors import ApiError
-from .field_rules import allowed_body, hash_secrets
+from .field_rules import allowed_body, fill_caller_columns, hash_secrets
 from .lookups import resolve_natural_keys
 from .querying import Criteria, add_filters, list_statements, sort_order
 from .records import camel, singular, snake
@@ -287,6 +287,7 @@ def create(ctx: Context) -> Reply:
         # placing a hold is no member (holds.member_id → members), a member is
         if owner and owner not in values and info.fks.get(owner, (p.table, ""))[0] == p.table:
             values[owner] = p.id
+    fill_caller_columns(ctx, info, body, values)  # "defaults to caller", checked_out_by; 403 for a "staff only" field
     derive_references(ctx, info, values)
     missing = [c.name for c in t.c if c.name in info.fks and c.name not in values and not insert_may_omit(c)]
     if missing:

@@ -91,8 +91,9 @@ def field_rows(fields: tuple[Field, ...]) -> list[list[str]]:
             [
                 cell(f.name),
                 cell(cell_type(f.type)),
-                "Yes" if f.required else "No",
-                cell(f.description),
+                # "librarian/admin only", "…; defaults to caller": the field table's own spellings (readers/api_fields)
+                "/".join(f.sent_by) + " only" if f.sent_by else "Yes" if f.required else "No",
+                cell("; ".join(x for x in (f.description, "defaults to caller" if f.caller_default else "") if x)),
                 phrase or " ",
                 cell(default_text(f.default)) if f.has_default else " ",
             ]

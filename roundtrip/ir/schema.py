@@ -38,6 +38,10 @@ class Field:
     read_only: bool = False
     example: Any = None
     span: Span = field(default=NO_SPAN, compare=False)
+    # "| memberId | integer | staff only | defaults to caller |": only callers of these roles may send it (readers
+    # keep the docs' words, the resolver the roles they name), and the app fills it with the caller's id when absent
+    sent_by: tuple[str, ...] = ()
+    caller_default: bool = False
 
 
 @dataclass(frozen=True)

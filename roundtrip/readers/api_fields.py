@@ -231,6 +231,68 @@ def parse_required(cell: str) -> bool | None:
     return None
 
 
+# A Required cell naming who may send the field: "staff only", "admin-only", "only for admins", "librarian/admin",
+# "No (admin only)". The words are the docs' own; the resolver maps them to the roles the docs define.
+_ONLY_AFTER = re.compile(r"^(?:(?:no|optional)\s*[,;:(\-–—]?\s*)?(?P<words>.+?)[\s-]+only\)?$")
+_ONLY_BEFORE = re.compile(r"^(?:(?:no|optional)\s*[,;:(\-–—]?\s*)?only\s+(?:(?:for|by|to)\s+)?(?P<words>.+?)\)?$")
+_ROLE_LIST = re.compile(r"^[a-z][\w-]*(?:\s*(?:/|,|&|\bor\b|\band\b)\s*[a-z][\w-]*)+$")
+_ROLE_SPLIT = re.compile(r"\s*(?:/|,|&|\bor\b|\band\b)\s*")
+_ROLE_ARTICLE = re.compile(r"^(?:the|an?|any)\s+")
+# Words such a cell may hold that are not roles: "yes/no", "required, unique", "read-only", "response only", "create only"
+_NOT_ROLE_WORDS = {"yes", "no", "y", "n", "true", "false", "required", "optional", "mandatory", "conditional", "sometimes",
+                   "null", "nullable", "none", "unique", "if", "when", "once", "first", "self", "own", "owner's", "caller",
+                   "callers", "authenticated", "signed-in", "logged-in", "read", "write", "create", "creation", "update",
+                   "updates", "insert", "post", "put", "patch", "get", "response", "request", "output", "input", "server",
+                   "internal", "system", "computed", "generated", "query", "body", "header", "path", "test", "dev"}
+
+
+def sender_words(cell: str) -> tuple[str, ...]:
+    """The role words of a Required cell that says who may send the field; () when it says no such thing."""
+    t = flat(cell).strip().strip("*").strip().lower().replace("`", "")
+    m = _ONLY_AFTER.match(t) or _ONLY_BEFORE.match(t)
+    words = m.group("words") if m else t if _ROLE_LIST.match(t) else ""
+    out: list[str] = []
+    for w in _ROLE_SPLIT.split(words):
+        w = _ROLE_ARTICLE.sub("", w.strip(" .()")).strip()
+        if not re.fullmatch(r"[a-z][a-z_-]*", w) or w in _NOT_ROLE_WORDS:
+            return ()  # one word that is no role word: a sentence ("only if `type` is card"), not a list of roles
+        out.append(w)
+    return tuple(dict.fromkeys(out))
+
+
+# "defaults to caller", "defaults to the current user", "default: the signed-in member", "the caller's own id": the app
+# fills the field with the caller's id when the request leaves it out (never a literal default value).
+_CALLER = re.compile(
+    r"\bdefault(?:s|ing)?\s*(?:to|:|=|is)?\s*(?:the\s+)?(?:"
+    r"caller(?:'s)?|requester|yourself|you|me|"
+    r"(?:current(?:ly)?|authenticated|signed[\s-]in|logged[\s-]in|requesting|calling)\s+"
+    r"(?:(?:authenticated|signed[\s-]in|logged[\s-]in)\s+)?(?:user|member|account|caller|principal)(?:'s)?"
+    r")(?:\s+(?:own\s+)?id)?\b|\b(?:the\s+)?caller'?s\s+own\s+id\b",
+    re.I,
+)
+
+
+def says_caller_default(text: str) -> bool:
+    return bool(_CALLER.search(flat(text)))
+
+
+def without_caller_clause(text: str) -> str:
+    """The description without its "defaults to caller" clause (held as Field.caller_default instead):
+    "Assignee; defaults to the current user" → "Assignee", "Owner (defaults to caller)" → "Owner"."""
+    m = _CALLER.search(text)
+    if not m:
+        return text
+    before = max(text.rfind(c, 0, m.start()) for c in ",;.(")  # the separator opening the clause, -1 at the start
+    if before != -1 and text[before] == "(":
+        close = text.find(")", m.end())
+        end = close + 1 if close != -1 else len(text)  # the whole parenthesis goes
+    else:
+        after = [i for i in (text.find(c, m.end()) for c in ",;.)") if i != -1]
+        end = min(after) if after else len(text)
+    head, tail = text[: max(before, 0)].rstrip(), text[end:]
+    return (head + tail).strip() if head else tail.lstrip(" ,;.").strip()
+
+
 def coerce_default(text: str, t: TypeRef | None) -> tuple[Any, bool]:
     """A Default cell → (value, has_default). "-", "none", "" mean no default."""
     s = flat(text).strip().strip("`'\"").strip()
@@ -292,6 +354,8 @@ class RowSpec:
     has_default: bool
     computed: bool
     span: Span
+    senders: tuple[str, ...] = ()  # "staff only": the docs' words for who may send it
+    caller_default: bool = False  # "defaults to caller"
 
 
 def _names(cell: str) -> list[str]:
@@ -378,10 +442,18 @@ def read_rows(table: Table, file: str, sink: Sink | None) -> list[RowSpec]:
             has_default, default = False, None  # "now", "today", "from + 7 days": described, not a literal value
         req_cell = get("required")
         required = parse_required(req_cell) if "required" in col else None
+        senders = sender_words(req_cell) if "required" in col else ()
+        if senders:
+            required = False  # a field some callers may send is not required of everyone
+        caller = any(says_caller_default(c) for c in [*constraint_cells, get("description")] if c)
+        if caller:
+            has_default, default = False, None  # "defaults to the current user" names no literal value
         if required is None and "optional" in col:
             opt = parse_required(get("optional"))
             required = None if opt is None else not opt
         description = flat(get("description") or ("" if phrases else get("notes")))
+        if caller:
+            description = without_caller_clause(description)
         # "| page, limit, sort | | sort: `lastName` (default) |": the phrase is about `sort` alone
         only = None
         if len(names) > 1:
@@ -400,7 +472,7 @@ def read_rows(table: Table, file: str, sink: Sink | None) -> list[RowSpec]:
                 nt, ncons = _sort_list(nt, ncons, [get("description"), *constraint_cells])
             if several and nt is not None and nt.kind is Kind.ENUM and nt.values and nm.lower() not in _NO_ENUM_PARAMS and ncons.pattern is None:
                 nt, ncons = _value_list(nt, ncons)
-            out.append(RowSpec(nm, nt, req, description, ncons, values, default, has_default, computed, span))
+            out.append(RowSpec(nm, nt, req, description, ncons, values, default, has_default, computed, span, senders, caller))
     return out
 
 
@@ -487,7 +559,7 @@ def fields_from_rows(rows: list[RowSpec], *, required_default: bool = True) -> t
         out.append(Field(
             name=r.name, type=r.type or TypeRef(Kind.ANY), required=required_default if r.required is None else r.required,
             description=r.description, constraints=r.constraints, default=r.default, has_default=r.has_default,
-            computed=r.computed, span=r.span,
+            computed=r.computed, span=r.span, sent_by=r.senders, caller_default=r.caller_default,
         ))
     return tuple(out)
 

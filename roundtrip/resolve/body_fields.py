@@ -10,6 +10,12 @@ same way, with the resource's create body first (the POST to its collection: it 
 such as `password` that the success type leaves out); "all fields" is that create body's field names.
 A companion named with "`password` with `currentPassword`" is no resource field: it is typed as its
 partner's kind, without the partner's constraints (it is checked against the stored value, never stored).
+
+A body field whose Required cell names who may send it ("staff only", "only for admins"; Field.sent_by holds the
+docs' words) gets the roles those words name, the way the app matches a caller (roundtrip.appkit.context
+`Principal.has_role`): a role the docs use (an auth statement, a role column's values) is itself, and a kind of
+account (a table: "staff" → staff) is the roles of its role column (librarian, admin), or that kind when the table
+has none. A word naming neither is an RT110 and the field stays open to every caller (no guessed roles).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import replace
 from roundtrip.diagnostics import Sink
 from roundtrip.ir import Endpoint, Field, Kind, RoleFields, Schema, Table, TypeRef
 from roundtrip.ir.matching import Match, match_in_table, table_for_endpoint, table_for_type
+from roundtrip.ir.naming import plural, singular
 from roundtrip.source import Span
 
 # (method, path without the base path, type named on the success line or "", span of the body label)
@@ -32,6 +39,7 @@ _DEFAULT_CLAUSE = re.compile(r"(?:^|[;,]\s*)default\s+(?:'[^']*'|\"[^\"]*\"|`[^`
 
 def type_listed_bodies(endpoints: tuple[Endpoint, ...], listed: Sequence[ListedBody], schemas: Sequence[Schema],
                        tables: Sequence[Table], sink: Sink) -> tuple[Endpoint, ...]:
+    endpoints = name_senders(endpoints, tables, sink)
     if not listed and not any(e.request is not None and e.request.role_fields for e in endpoints):
         return endpoints
     by_name = {s.name: s for s in schemas}
@@ -185,3 +193,72 @@ class _Typer:
             self.sink.add("RT201", self.span, f"the request body of {self.e.key} allows `{name}` to be "
                           f"{', '.join(stray)}, which {self.where} does not ({', '.join(allowed)})")
         return TypeRef(Kind.ENUM, nullable=base.nullable, values=values)
+
+
+# ---------------------------------------------------------------- "staff only": who may send a field
+
+
+def name_senders(endpoints: tuple[Endpoint, ...], tables: Sequence[Table], sink: Sink) -> tuple[Endpoint, ...]:
+    """Each request field's sender words ("staff") → the roles they name (librarian, admin)."""
+    if not any(f.sent_by for e in endpoints if e.request is not None and e.request.type is not None
+               for f in e.request.type.fields):
+        return endpoints
+    roles = _RoleWords(endpoints, tables)
+    out: list[Endpoint] = []
+    for e in endpoints:
+        t = e.request.type if e.request is not None else None
+        if e.request is None or t is None or not any(f.sent_by for f in t.fields):
+            out.append(e)
+            continue
+        fields = tuple(replace(f, sent_by=roles.name(e, f, sink)) if f.sent_by else f for f in t.fields)
+        out.append(replace(e, request=replace(e.request, type=replace(t, fields=fields))))
+    return tuple(out)
+
+
+class _RoleWords:
+    def __init__(self, endpoints: Sequence[Endpoint], tables: Sequence[Table]) -> None:
+        self.known: dict[str, None] = {}  # every role word the docs use, in first-use order
+        for e in endpoints:
+            self.known.update(dict.fromkeys(e.auth.roles))
+            for rf in e.request.role_fields if e.request is not None else ():
+                self.known.update(dict.fromkeys(rf.roles))
+        self.kinds: dict[str, tuple[str, ...]] = {}  # account kind ("staff", "member") → the roles its table holds
+        for t in tables:
+            values = _role_values(t)
+            self.known.update(dict.fromkeys(values))
+            account = any("password" in c or c in ("pin_hash", "passwd") for c in t.column_names)
+            if values or account:  # an account table without roles: the app's caller is of its kind ("member")
+                for word in (t.name, singular(t.name)):
+                    self.kinds.setdefault(word, values or (singular(t.name),))
+
+    def one(self, word: str) -> tuple[str, ...]:
+        for w in dict.fromkeys((word, singular(word))):
+            if w in self.kinds:
+                return self.kinds[w]  # "staff" → the staff table's roles
+            if w in self.known or plural(w) in self.known:
+                return (w,)  # "admin", "admins"; "member" (the members table, a kind of account with no role column)
+        return ()
+
+    def name(self, e: Endpoint, f: Field, sink: Sink) -> tuple[str, ...]:
+        named = [self.one(w) for w in f.sent_by]
+        if all(named):
+            return tuple(dict.fromkeys(r for group in named for r in group))
+        unknown = ", ".join(f"`{w}`" for w, n in zip(f.sent_by, named, strict=True) if not n)
+        have = ", ".join(self.known) or "none"
+        sink.add("RT110", f.span, f"the request body of {e.key} lets only {unknown} send `{f.name}`, which names no role or "
+                 f"kind of account the docs define (roles: {have}); the field was left open to every caller")
+        return ()
+
+
+def _role_values(t: Table) -> tuple[str, ...]:
+    """The values of a table's role column (an ENUM, or a CHECK ... IN (...) list)."""
+    col = next((c for c in t.columns if c.name in ("role", "roles", "user_role", "account_role")), None)
+    if col is None:
+        return ()
+    if col.type.kind is Kind.ENUM and col.type.values:
+        return tuple(col.type.values)
+    for check in t.checks:
+        m = re.match(rf"^\s*\(?\s*{re.escape(col.name)}\s+IN\s*\((.*)\)\s*\)?\s*$", check.expression, re.I)
+        if m:
+            return tuple(re.findall(r"'([^']*)'", m.group(1)))
+    return ()
