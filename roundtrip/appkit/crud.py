@@ -23,6 +23,7 @@ from .context import Context, Reply
 from .errors import ApiError
 from .field_rules import allowed_body, fill_caller_columns, hash_secrets
 from .lookups import resolve_natural_keys
+from .periods import fill_periods
 from .querying import Criteria, add_filters, list_statements, sort_order
 from .records import camel, singular, snake
 from .store import TableInfo, coerce, fake_column_value, insert_may_omit
@@ -298,6 +299,7 @@ def create(ctx: Context) -> Reply:
     if "slug" in t.c and "slug" not in values:
         source = next((values[c] for c in ("name", "title") if isinstance(values.get(c), str)), "")
         values["slug"] = slugify(source, t.c["slug"])
+    fill_periods(ctx, info, values)  # the docs' periods: loans.due_at = now + the loan period (periods.py)
     for col in t.c:
         if col.name in values or insert_may_omit(col):
             continue

@@ -22,6 +22,7 @@ from roundtrip.emit.app_actions import action_model, lookups_model, samples_mode
 from roundtrip.emit.app_derived import derived_model
 from roundtrip.emit.app_field_roles import field_roles_model
 from roundtrip.emit.app_lookups import natural_keys
+from roundtrip.emit.app_periods import periods_model
 from roundtrip.ir import Spec
 from roundtrip.ir.data import DefaultKind, Table
 from roundtrip.ir.listing import sort_fields
@@ -540,6 +541,9 @@ def operation_model(
     lookups = natural_keys(spec, t, method, path, model["fields"]) if crud == "crud-create" else []
     if lookups:
         model["natural_keys"] = lookups  # body fields naming a referenced row by a unique column (app_lookups)
+    periods = periods_model(spec, t) if crud == "crud-create" else []
+    if periods:
+        model["periods"] = periods  # columns a documented period fills: loans.due_at = now + 21 days (app_periods)
     return model
 
 

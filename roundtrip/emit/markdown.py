@@ -12,6 +12,7 @@ from __future__ import annotations
 from roundtrip.emit.md_api import render_endpoints
 from roundtrip.emit.md_data import render_data_model
 from roundtrip.emit.md_hoist import hoist_cell_types
+from roundtrip.emit.md_periods import periods_section
 from roundtrip.emit.md_prose import (
     access_schemes,
     api_head,
@@ -36,6 +37,7 @@ def render_api(spec: Spec) -> str:
     out += access_schemes(spec)
     out += conventions(spec)
     out += rate_limits(spec)
+    out += periods_section(spec)  # "Loan period: 21 days" as a rules table (md_periods)
     out += error_section(spec)
     skip = envelope_schema(spec)
     schemas = tuple(s for s in spec.schemas if s.name != skip) + declared

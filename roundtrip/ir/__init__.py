@@ -30,6 +30,7 @@ from roundtrip.ir.data import (
     Table,
     UniqueConstraint,
 )
+from roundtrip.ir.periods import Period, PeriodOption
 from roundtrip.ir.schema import Field, Origin, Schema
 from roundtrip.ir.spec import (
     ApiInfo,
@@ -47,7 +48,7 @@ __all__ = [
     "ANY", "HTTP_METHODS", "NO_CONSTRAINTS", "ApiInfo", "Auth", "Body", "CheckConstraint", "Column",
     "Constraints", "Convention", "Default", "DefaultKind", "Endpoint", "EndpointMention", "EnumType",
     "ErrorDoc", "ExclusionConstraint", "FKAction", "Facts", "Field", "FieldLink", "FieldRule", "ForeignKey",
-    "Index", "IndexElement", "Kind", "OpaqueSQL", "Origin", "ParamIn", "Parameter", "RateLimit",
+    "Index", "IndexElement", "Kind", "OpaqueSQL", "Origin", "ParamIn", "Parameter", "Period", "PeriodOption", "RateLimit",
     "ResourceLink", "Response", "RoleFields", "SampleRow", "Schema", "SchemeKind", "SecurityScheme", "Spec", "Table",
     "TypeRef", "UniqueConstraint",
 ]

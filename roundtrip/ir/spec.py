@@ -14,6 +14,7 @@ from typing import Any
 
 from roundtrip.ir.api import Auth, Endpoint, ErrorDoc, RateLimit, SecurityScheme
 from roundtrip.ir.data import EnumType, OpaqueSQL, SampleRow, Table
+from roundtrip.ir.periods import Period
 from roundtrip.ir.schema import Origin, Schema
 from roundtrip.ir.types import Constraints, TypeRef
 from roundtrip.source import NO_SPAN, Span
@@ -104,6 +105,7 @@ class Facts:
     # Request bodies written as field names ("Body: any of `a`, `b`"): (method, path, the type named on the
     # success line or "", span). The names are the endpoint's request fields; the resolver types them.
     listed_bodies: list[tuple[str, str, str, Span]] = dc_field(default_factory=list)
+    periods: list[Period] = dc_field(default_factory=list)  # "Loan period: 21 days" (readers.prose_periods)
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class Spec:
     error_envelope: TypeRef | None = None
     common_errors: tuple[ErrorDoc, ...] = ()
     rate_limits: tuple[RateLimit, ...] = ()
+    periods: tuple[Period, ...] = ()  # tied to the columns they set by resolve.periods
     links: tuple[ResourceLink, ...] = ()
     files: tuple[str, ...] = ()
 

@@ -10,6 +10,7 @@ fence at a time:
   - validation rules and computed fields → facts.field_rules / facts.computed (prose_rules)
   - database extensions named in prose → facts.extensions                    (prose_extensions)
   - words a path parameter accepts for the caller (`me` for `{memberId}`)   (prose_aliases)
+  - periods: "Loan period: 21 days", "Hold pickup window | 7 days from `readyAt`" → facts.periods (prose_periods)
 Endpoint sections (`### POST /tasks`) are left to the API reader, except for alias sentences, which
 name a path parameter wherever they stand.
 """
@@ -28,6 +29,7 @@ from roundtrip.readers.prose_extensions import read_extensions
 from roundtrip.readers.prose_info import read_info
 from roundtrip.readers.prose_limits import read_rate_limits
 from roundtrip.readers.prose_markers import read_markers
+from roundtrip.readers.prose_periods import read_periods
 from roundtrip.readers.prose_rules import read_rules
 from roundtrip.source import Span
 
@@ -39,6 +41,7 @@ _STEPS: tuple[tuple[str, Callable[[Document, Facts], None]], ...] = (
     ("validation rules", read_rules),
     ("extensions", read_extensions),
     ("path aliases", read_path_aliases),
+    ("periods", read_periods),
 )
 
 

@@ -28,6 +28,7 @@ from roundtrip.resolve.body_fields import type_listed_bodies
 from roundtrip.resolve.conventions import apply_conventions
 from roundtrip.resolve.links import build_links
 from roundtrip.resolve.path_aliases import apply_path_aliases
+from roundtrip.resolve.periods import tie_periods
 from roundtrip.resolve.shared_lists import fill_shared_lists
 from roundtrip.resolve.typeexpand import expand_schemas
 from roundtrip.resolve.validation_gaps import document_validation_errors
@@ -223,7 +224,8 @@ def resolve(facts: Facts, sink: Sink) -> Spec:
         error_envelope=envelope,
         common_errors=tuple(facts.common_errors),
         rate_limits=tuple(facts.rate_limits),
+        periods=tuple(facts.periods),
         files=tuple(facts.files),
     )
-    spec = replace(spec, links=build_links(spec))
+    spec = tie_periods(replace(spec, links=build_links(spec)), sink)  # "Loan period" → loans.due_at
     return document_validation_errors(spec, facts.field_rules, sink)
