@@ -181,3 +181,74 @@ def test_json_bodies_are_what_starlette_writes_and_request_ids_are_uuid4() -> No
     for rid in list(ids)[:50]:
         parsed = uuid.UUID(rid)
         assert str(parsed) == rid and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_a_create_reads_neither_the_caller_again_nor_aggregates_of_a_row_nobody_references_yet(
+    pantry: TestClient,
+) -> None:
+    auth = admin(pantry)
+    ingredient = pantry.get("/v1/ingredients").json()["data"][0]["id"]
+    body = {"title": "Known Soup", "instructions": "1. Stir.", "prepMinutes": 5, "cookMinutes": 10, "servings": 2,
+            "ingredients": [{"ingredientId": ingredient, "quantity": 1, "unit": "g"}]}
+    with Statements(pantry) as sql:
+        r = pantry.post("/v1/recipes", json=body, headers=auth)
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert created["author"]["displayName"] == "Ana Ribeiro" and created["reviewCount"] == 0
+    assert sql.count("from users") == 1, sql.seen  # the caller, once (authentication)
+    assert sql.count("avg(") == 0 and sql.count("count(") == 0, sql.seen
+    assert sql.count("join") == 1, "the ingredient lines it wrote are read back with their names"
+    assert pantry.get(f"/v1/recipes/{created['id']}").json() == created
+
+
+def test_fresh_shaping_trusts_only_what_the_request_did_not_write(pantry: TestClient) -> None:
+    """records.Fresh on an existing recipe with reviews, to show each shortcut and its limit: a known row is used
+    only while its table is unwritten, aggregates are those of none only for child tables nobody wrote."""
+    from roundtrip.appkit.records import Fresh
+
+    kit = pantry.app.state.kit  # type: ignore[attr-defined]
+    op = kit.ops["getV1RecipesByRecipeId"]
+    recipes, users = kit.tables["recipes"], kit.tables["users"]
+    reviewed = next(r for r in pantry.get("/v1/recipes", params={"limit": 100}).json()["data"] if r["reviewCount"])
+    with kit.engine.connect() as conn:
+        row = kit.records.first_where(conn, recipes, [("id", uuid.UUID(reviewed["id"]))])
+        assert row is not None
+        author = kit.records.first_where(conn, users, [("id", row["author_id"])])
+        assert author is not None
+        known = (users, {**author, "display_name": "Known Name"})
+
+        def shaped(written: set[str]) -> Any:
+            fresh = Fresh(frozenset(written), (known,))
+            return kit.records.shape_many(conn, recipes, [row], op.get("response"), op.fields or None, fresh)[0]
+
+        untouched = shaped(set())
+        assert untouched["author"]["displayName"] == "Known Name" and untouched["reviewCount"] == 0
+        assert untouched["ingredients"] == [], "no child table written: no lines"
+        wrote = shaped({"users", "reviews", "recipe_ingredients"})
+        assert wrote["author"]["displayName"] != "Known Name" and wrote["reviewCount"] == reviewed["reviewCount"]
+        assert wrote["ingredients"] and wrote == plain_shape(pantry, "getV1RecipesByRecipeId", reviewed["id"])
+        assert shaped({"*"}) == wrote, "a statement that may have written anything: nothing is taken as known"
+
+
+def test_the_tables_a_write_request_wrote_are_noted() -> None:
+    from roundtrip.appkit.records import note_writes, request_writes
+
+    engine = sa.create_engine("sqlite://")
+    meta = sa.MetaData()
+    t = sa.Table("notes", meta, sa.Column("id", sa.Integer, primary_key=True))
+    meta.create_all(engine)
+    sa.event.listen(engine, "before_execute", note_writes)
+    token = request_writes.set(set())
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.select(t))
+            assert request_writes.get() == set()
+            conn.execute(sa.insert(t).values(id=1))
+            assert request_writes.get() == {"notes"}
+            conn.execute(sa.text("UPDATE notes SET id = 2"))
+            assert request_writes.get() == {"notes", "*"}
+    finally:
+        request_writes.reset(token)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(t))  # outside a write request: nothing noted, nothing fails
+    assert request_writes.get() is None

@@ -1,4 +1,5 @@
-"""The route class of the generated routes: their path and query values checked by one validator per route.
+"""The route class of the generated routes: their path and query values checked by one validator per route,
+their JSON body by the body field's own validator without the dependency solver.
 
 FastAPI checks a request's values one parameter at a time, through its general dependency solver
 (sub-dependencies, background tasks, a response object, per-parameter alias lookups and type checks),
@@ -8,8 +9,13 @@ path and query parameters are plain annotated values, and the endpoint only hand
 constraints FastAPI validates each parameter with), and answers a request with it when every value
 passes. Anything else goes to FastAPI's own handler, which checks the request again from the start:
 - a value that fails: FastAPI produces the validation error exactly as without this class;
-- a route with a body, headers, cookies or dependencies, a list-valued or model-valued query parameter,
-  or anything else the plan does not know: FastAPI's handler for every request;
+- a JSON body (one body parameter, not embedded, not a form): read, decoded with `json.loads` and checked
+  with FastAPI's own ModelField for it (`field.validate`, what FastAPI's solver calls) when the request says
+  `Content-Type: application/json` (or `+json`) and the app sets no body size limit; any other content
+  type, an empty or undecodable body, or a value that fails: FastAPI's handler, which reads the body again
+  (Starlette keeps it) and answers as without this class;
+- a route with headers, cookies, dependencies, an embedded or form body, a list-valued or model-valued
+  query parameter, or anything else the plan does not know: FastAPI's handler for every request;
 - FastAPI's OpenTelemetry instrumentation active for the request: FastAPI's handler (it records spans).
 The route's OpenAPI is untouched: it comes from the same `APIRoute` attributes.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 import copy
 import importlib
 import inspect
+import json
 import types
 import typing
 from collections.abc import Callable, Coroutine
@@ -26,6 +33,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Request
+from fastapi.params import Form
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -45,6 +53,10 @@ def telemetry_probe() -> Callable[[], Any] | None:
 
 
 TELEMETRY = telemetry_probe()
+try:  # set in a request's scope when the app limits body sizes: FastAPI's handler reads those bodies
+    from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+except ImportError:  # an older Starlette has no body limit
+    MAX_BODY_SIZE_SCOPE_KEY = "roundtrip.no-body-limit"
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 # Immutable defaults are handed over as they are; anything else is copied per request, as FastAPI does.
@@ -67,14 +79,16 @@ class ParamPlan:
     query: tuple[Param, ...]
     request_name: str | None
     validator: TypeAdapter[Any]
+    body: Any = None  # FastAPI's ModelField of the JSON body parameter, if the route has one
 
     @classmethod
     def of(cls, route: APIRoute) -> ParamPlan | None:
         """The plan for a route, or None when it declares anything beyond plain path and query values."""
         d = route.dependant
+        body = json_body_field(route)
         others = (
             d.dependencies,
-            d.body_params,
+            d.body_params if body is None else (),
             d.header_params,
             d.cookie_params,
             getattr(d, "http_connection_param_name", None),
@@ -105,7 +119,27 @@ class ParamPlan:
             validator: TypeAdapter[Any] = TypeAdapter(shape)
         except Exception:  # noqa: BLE001 - an annotation pydantic cannot combine: FastAPI's handler
             return None
-        return cls(tuple(params["path"]), tuple(params["query"]), d.request_param_name, validator)
+        return cls(tuple(params["path"]), tuple(params["query"]), d.request_param_name, validator, body)
+
+    async def read_body(self, request: Request, out: dict[str, Any]) -> bool:
+        """The checked JSON body into `out` under its argument name; False when FastAPI's handler must read it."""
+        content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if not (content_type == "application/json" or (content_type.startswith("application/") and content_type.endswith("+json"))):
+            return False
+        if MAX_BODY_SIZE_SCOPE_KEY in request.scope:
+            return False
+        raw = await request.body()
+        if not raw:
+            return False
+        try:
+            decoded = json.loads(raw)
+        except ValueError:  # FastAPI's handler answers with its json_invalid error
+            return False
+        value, errors = self.body.validate(decoded, {}, loc=("body",))
+        if errors:
+            return False
+        out[self.body.name] = value
+        return True
 
     def values(self, request: Request) -> dict[str, Any] | None:
         """The endpoint's arguments, or None when FastAPI's handler must look at the request."""
@@ -132,6 +166,18 @@ class ParamPlan:
         if self.request_name:
             out[self.request_name] = request
         return out
+
+
+def json_body_field(route: APIRoute) -> Any:
+    """The route's single JSON body parameter (FastAPI's ModelField), or None: no body, several or embedded
+    body parameters, a form or file body, or a FastAPI whose field cannot validate on its own."""
+    fields = route.dependant.body_params
+    if len(fields) != 1 or getattr(route, "_embed_body_fields", True):
+        return None
+    field = fields[0]
+    if isinstance(field.field_info, Form) or not callable(getattr(field, "validate", None)):
+        return None
+    return field
 
 
 def plain(annotation: Any) -> bool:
@@ -163,7 +209,7 @@ class GeneratedRoute(APIRoute):
         async def handler(request: Request) -> Response:
             traced = TELEMETRY is not None and TELEMETRY() is not None
             values = None if traced else plan.values(request)
-            if values is None:
+            if values is None or (plan.body is not None and not await plan.read_body(request, values)):
                 return await slow(request)
             response: Response = await call(**values)  # generated endpoints answer a Response (dispatch)
             return response
