@@ -20,12 +20,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from .access import caller_role_for, grant_creator, scope_conditions, scope_to_memberships, visible
+from .child_writes import write_children
 from .context import Context, Reply
 from .errors import ApiError
-from .field_rules import allowed_body, hash_secrets
+from .field_rules import allowed_body, fill_caller_columns, hash_secrets
 from .lookups import resolve_natural_keys
+from .periods import fill_periods
 from .querying import Criteria, add_filters, list_statements, sort_order
-from .records import camel, singular, snake
+from .records import Fresh, camel, request_writes, singular, snake
 from .store import TableInfo, coerce, fake_column_value, insert_may_omit
 
 TOTAL_KEYS = ("total", "totalItems", "totalCount", "count", "total_items", "total_count", "totalResults")
@@ -108,14 +110,27 @@ def check_owner(ctx: Context, info: TableInfo, row: dict[str, Any]) -> None:
         raise ctx.op.fail(403, "FORBIDDEN", "You may not change this resource")
 
 
-def respond_row(ctx: Context, info: TableInfo, row: dict[str, Any], status: int | None = None) -> Reply:
+def respond_row(ctx: Context, info: TableInfo, row: dict[str, Any], status: int | None = None, fresh: bool = False) -> Reply:
+    """The row as the operation's response; `fresh`: this request has just inserted it."""
     status = status or ctx.op.success
     schema = ctx.op.get("response")
     if status == 204 or schema is None:
         return Reply(status, None, empty=True)
     # shape_many for one row too: aggregates over one child table come back from one query
-    body = ctx.kit.records.shape_many(ctx.conn, info, [with_caller_role(ctx, row)], schema, ctx.op.fields or None)[0]
+    body = ctx.kit.records.shape_many(ctx.conn, info, [with_caller_role(ctx, row)], schema, ctx.op.fields or None, fresh_of(ctx) if fresh else None)[0]
     return Reply(status, body)
+
+
+def fresh_of(ctx: Context) -> Fresh | None:
+    """What shaping a row this request inserted may take as known (records.Fresh): the tables it wrote, and the
+    caller's account row it read first."""
+    written = request_writes.get()
+    if written is None:
+        return None
+    p = ctx.principal
+    pinfo = ctx.kit.tables.get(p.table) if p is not None else None
+    known = ((pinfo, p.row),) if p is not None and pinfo is not None and isinstance(p.row, dict) else ()
+    return Fresh(frozenset(written), known)
 
 
 def with_caller_role(ctx: Context, row: dict[str, Any]) -> dict[str, Any]:
@@ -288,6 +303,7 @@ def create(ctx: Context) -> Reply:
         # placing a hold is no member (holds.member_id → members), a member is
         if owner and owner not in values and info.fks.get(owner, (p.table, ""))[0] == p.table:
             values[owner] = p.id
+    fill_caller_columns(ctx, info, body, values)  # "defaults to caller", checked_out_by; 403 for a "staff only" field
     derive_references(ctx, info, values)
     missing = [c.name for c in t.c if c.name in info.fks and c.name not in values and not insert_may_omit(c)]
     if missing:
@@ -298,6 +314,7 @@ def create(ctx: Context) -> Reply:
     if "slug" in t.c and "slug" not in values:
         source = next((values[c] for c in ("name", "title") if isinstance(values.get(c), str)), "")
         values["slug"] = slugify(source, t.c["slug"])
+    fill_periods(ctx, info, values)  # the docs' periods: loans.due_at = now + the loan period (periods.py)
     for col in t.c:
         if col.name in values or insert_may_omit(col):
             continue
@@ -319,7 +336,7 @@ def create(ctx: Context) -> Reply:
     row = dict(ctx.conn.execute(insert, values).mappings().one())
     write_nested(ctx, info, row, nested, replace=False)
     grant_creator(ctx, row)
-    return respond_row(ctx, info, row)
+    return respond_row(ctx, info, row, fresh=True)
 
 
 def issue_from_parent_counter(ctx: Context, info: TableInfo, parent: tuple[str, Any], values: dict[str, Any], column: str) -> None:
@@ -383,7 +400,7 @@ def write_nested(ctx: Context, info: TableInfo, row: dict[str, Any], nested: dic
     props, _ = ctx.kit.schemas.properties(ctx.op.get("request") or {})
     for name, value in nested.items():
         if name in props:
-            ctx.kit.records.write_children(ctx.conn, info, row, name, props[name], value, replace)
+            write_children(ctx.kit.records, ctx.conn, info, row, name, props[name], value, replace)
 
 
 def update(ctx: Context) -> Reply:

@@ -13,6 +13,13 @@ The docs may state per role what a body may carry ("Auth: member (self: `email`,
 - the companion (`currentPassword`) is checked, never written; a secret field (`password`) is hashed into its
   column the way registration hashes it.
 A role the docs name without a list (and an unauthenticated call) is not restricted here.
+
+A field table may instead say who may send one field ("| memberId | integer | staff only | defaults to caller |"):
+an "only" group ({"roles": [...], "fields": [...], "only": true}). A caller of another role who sends such a field
+gets the same 403, unless the value is what the app fills for that caller anyway (a member naming their own
+memberId). What the app fills on create: the caller's id into the owner column and the operation's
+`caller_columns` ("defaults to caller", `checked_out_by`) that reference the caller's account table and that
+neither the body nor a natural-key lookup set (roundtrip.emit.app_field_roles decides which columns those are).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from .context import Context
+from .records import snake
 from .store import TableInfo
 
 
@@ -27,7 +35,8 @@ def allowed_body(ctx: Context, info: TableInfo, row: dict[str, Any]) -> dict[str
     """The request body to write to `row`, after the per-role checks (raises the documented errors);
     companion fields such as `currentPassword` are left out."""
     body = dict(ctx.body or {})
-    groups = ctx.op.get("field_roles") or []
+    check_senders(ctx, info, body, caller_fills(ctx, info))
+    groups = [g for g in ctx.op.get("field_roles") or [] if not g.get("only")]
     companions = {r["with"] for g in groups for r in g.get("requires") or []}
     p = ctx.principal
     mine = [g for g in groups if p is not None and p.has_role(tuple(g.get("roles") or ()))]
@@ -79,3 +88,41 @@ def hash_secrets(ctx: Context, body: dict[str, Any], values: dict[str, Any]) -> 
     for name, column in (ctx.op.get("secret_fields") or {}).items():
         if isinstance(body.get(name), str):
             values[column] = ctx.kit.passwords.hash(body[name])
+
+
+def caller_fills(ctx: Context, info: TableInfo) -> dict[str, Any]:
+    """column → the caller's id, for each column the app fills with it: the owner column and the caller columns
+    that reference the caller's own account table (a librarian is no member: holds.member_id is not theirs)."""
+    p = ctx.principal
+    if p is None:
+        return {}
+    columns = [ctx.op.get("owner_column"), *(ctx.op.get("caller_columns") or [])]
+    return {c: p.id for c in columns if c and c in info.table.c and info.fks.get(c, (p.table, ""))[0] == p.table}
+
+
+def check_senders(ctx: Context, info: TableInfo, body: dict[str, Any], fills: dict[str, Any]) -> None:
+    """403 for a field that only other roles may send ("staff only"), unless it carries what the app would fill."""
+    p = ctx.principal
+    stray: list[str] = []
+    for g in ctx.op.get("field_roles") or []:
+        if not g.get("only") or (p is not None and p.has_role(tuple(g.get("roles") or ()))):
+            continue
+        for name in g.get("fields") or ():
+            if name not in body or name in stray:
+                continue
+            column = ctx.op.fields.get(name) or snake(name)
+            if column in fills and str(body[name]) == str(fills[column]):
+                continue  # a member naming themself: what the app fills for them anyway
+            stray.append(name)
+    if stray:
+        details = [{"field": name, "issue": "your role may not send this field"} for name in stray]
+        raise ctx.op.fail(403, "FORBIDDEN", "Your role may not send " + ", ".join(stray), details)
+
+
+def fill_caller_columns(ctx: Context, info: TableInfo, body: dict[str, Any], values: dict[str, Any]) -> None:
+    """On create, after the body, the parent and natural-key lookups set what they name: the per-role checks of
+    "only" fields (403), then the caller's id into each caller column still unset."""
+    fills = caller_fills(ctx, info)
+    check_senders(ctx, info, body, fills)
+    for column, value in fills.items():
+        values.setdefault(column, value)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import itertools
 import re
 import uuid
 from collections.abc import Mapping
@@ -37,6 +36,10 @@ request_rows: contextvars.ContextVar[dict[tuple[Any, ...], Any] | None] = contex
 # query's key and the parent's key: what would otherwise be one query per row of the page.
 page_batch: contextvars.ContextVar[dict[tuple[Any, ...], dict[Any, Any]] | None] = contextvars.ContextVar("page_batch", default=None)
 
+# The tables the current write request has written so far (INSERT/UPDATE/DELETE targets, "*" for a statement
+# that may write anything: text SQL, DDL), noted by `note_writes` on every statement; None outside writes.
+request_writes: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("request_writes", default=None)
+
 MAX_STATEMENTS = 4096
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
@@ -44,6 +47,32 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 @functools.lru_cache(maxsize=4096)
 def snake(name: str) -> str:
     return _CAMEL.sub(r"_\1", name).replace("-", "_").lower()
+
+
+def note_writes(conn: Any, clause: Any, *args: Any) -> None:
+    """SQLAlchemy's `before_execute` hook: the target table of a write into `request_writes`."""
+    written = request_writes.get()
+    if written is None:
+        return
+    if getattr(clause, "is_dml", False) and isinstance(getattr(clause, "table", None), sa.Table):
+        written.add(clause.table.name)
+    elif not getattr(clause, "is_select", False):
+        written.add("*")
+
+
+@dataclass(frozen=True)
+class Fresh:
+    """A row the request has just inserted: what shaping it may take as known instead of reading it.
+    - `written`: the tables the request wrote (`request_writes`); any other table holds no row referencing
+      the new one (its key did not exist before): its child arrays are empty, its aggregates those of none;
+    - `known`: rows the request read before writing (the caller's account row), still current where their
+      table is not among `written`: an `author` that is the caller is not read again."""
+
+    written: frozenset[str]
+    known: tuple[tuple[TableInfo, Mapping[str, Any]], ...] = ()
+
+    def untouched(self, *tables: str | None) -> bool:
+        return "*" not in self.written and not any(t in self.written for t in tables if t)
 
 
 def camel(name: str) -> str:
@@ -551,21 +580,43 @@ class Records:
     # a page of rows: child rows and aggregates read once for all of them
     # -----------------------------------------------------------------------------------------
 
-    def shape_many(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], schema: Any, fields: Mapping[str, str] | None = None) -> list[Any]:
+    def shape_many(
+        self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], schema: Any, fields: Mapping[str, str] | None = None, fresh: Fresh | None = None
+    ) -> list[Any]:
         """`shape` for every row of a list page (or for one row), with what the rows' properties need from other
         tables read for all of them first: one query per property instead of one per row and property, and one
-        per child table for all the aggregates over it (`reviewCount` and `averageRating` read together)."""
+        per child table for all the aggregates over it (`reviewCount` and `averageRating` read together).
+        `fresh`: the rows were just inserted by this request (see `Fresh`)."""
         plan = self.plan(info, schema, fields) if rows else None
         if plan is None:
             return [self.shape(conn, info, r, schema, fields) for r in rows]
-        batch = self._prefetch(conn, info, rows, plan)
-        token = page_batch.set(batch)
+        rows_token = request_rows.set(self._known_rows(fresh)) if fresh is not None and request_rows.get() is None else None
         try:
-            return [self.shape(conn, info, r, schema, fields) for r in rows]
+            batch = self._prefetch(conn, info, rows, plan, fresh)
+            token = page_batch.set(batch)
+            try:
+                return [self.shape(conn, info, r, schema, fields) for r in rows]
+            finally:
+                page_batch.reset(token)
         finally:
-            page_batch.reset(token)
+            if rows_token is not None:
+                request_rows.reset(rows_token)
 
-    def _prefetch(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], plan: ShapePlan) -> dict[tuple[Any, ...], dict[Any, Any]]:
+    @staticmethod
+    def _known_rows(fresh: Fresh) -> dict[tuple[Any, ...], Any]:
+        """A row cache for shaping what a write request returns (its writes are done), holding the rows it read
+        before that it did not change, by their key."""
+        cache: dict[tuple[Any, ...], Any] = {}
+        for tinfo, row in fresh.known:
+            if len(tinfo.pk) == 1 and fresh.untouched(tinfo.name):
+                key = _bound(row.get(tinfo.pk[0]), tinfo.table.c[tinfo.pk[0]])
+                if key is not None:
+                    cache[(tinfo.name, tinfo.pk[0], False, key)] = dict(row)
+        return cache
+
+    def _prefetch(
+        self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], plan: ShapePlan, fresh: Fresh | None = None
+    ) -> dict[tuple[Any, ...], dict[Any, Any]]:
         """The properties `shape` would fill from other tables (no column of the row backs them), read for all rows."""
         s = self.schemas
         batch: dict[tuple[Any, ...], dict[Any, Any]] = {}
@@ -576,11 +627,11 @@ class Records:
             if step.kind == "object":
                 self._prefetch_parents(conn, info, rows, step.name)
             elif step.kind == "array":
-                self._prefetch_children(conn, info, rows, s.non_null(step.prop).get("items", {}), step.name, batch)
+                self._prefetch_children(conn, info, rows, s.non_null(step.prop).get("items", {}), step.name, batch, fresh)
             elif step.kind in ("integer", "number"):
                 aggregates.append(step.name)
         if aggregates:
-            self._prefetch_aggregates(conn, info, rows, aggregates, batch)
+            self._prefetch_aggregates(conn, info, rows, aggregates, batch, fresh)
         return batch
 
     def _prefetch_parents(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], name: str) -> None:
@@ -591,7 +642,9 @@ class Records:
         target, target_col = info.fks[col]
         self.fetch_many(conn, self.kit.tables[target], target_col, [r[col] for r in rows if r.get(col) is not None], live=False)
 
-    def _prefetch_children(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], items: Any, name: str, batch: dict[tuple[Any, ...], dict[Any, Any]]) -> None:
+    def _prefetch_children(
+        self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], items: Any, name: str, batch: dict[tuple[Any, ...], dict[Any, Any]], fresh: Fresh | None
+    ) -> None:
         found = self.child_table(info, name, items)
         if found is None:
             return
@@ -602,6 +655,11 @@ class Records:
         by_parent: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
         # the children of objects also carry the rows `_widen` adds (ingredients of recipe_ingredients): joined
         objects = through is None and self.schemas.kind(items) == "object"
+        if fresh is not None and fresh.untouched(child.name):
+            batch[("children", child.name, fk)] = by_parent  # new rows: no child row can reference them yet
+            if objects:
+                batch[("widened", child.name, fk)] = by_parent
+            return
         joins = self._widening(child, fk) if objects else ()
         widened: dict[Any, list[dict[str, Any]]] = {k: [] for k in keys}
         own = [c.name for c in child.table.c]
@@ -625,7 +683,9 @@ class Records:
         if objects:
             batch[("widened", child.name, fk)] = widened if joins else by_parent
 
-    def _prefetch_aggregates(self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], names: list[str], batch: dict[tuple[Any, ...], dict[Any, Any]]) -> None:
+    def _prefetch_aggregates(
+        self, conn: sa.Connection, info: TableInfo, rows: list[dict[str, Any]], names: list[str], batch: dict[tuple[Any, ...], dict[Any, Any]], fresh: Fresh | None
+    ) -> None:
         """Aggregate properties over child rows, one query per child table for all of them and all the rows."""
         groups: dict[tuple[str, str], list[tuple[str, tuple[str, TableInfo, str, str | None]]]] = {}
         for name in names:
@@ -640,7 +700,10 @@ class Records:
             plans = tuple(plan for _, plan in members)
             # a parent without child rows: what the aggregate gives for none
             values: list[dict[Any, Any]] = [dict.fromkeys(keys) for _ in members]
-            if len(keys) == 1:
+            if fresh is not None and fresh.untouched(child.name):
+                # new rows without child rows: what `_aggregates_stmt` answers for none (count 0, sum/avg NULL)
+                values = [dict.fromkeys(keys, 0 if fname == "count" or column is None else None) for fname, _, _, column in plans]
+            elif len(keys) == 1:
                 one = conn.execute(self._aggregates_stmt(plans, 1), _keys_params(keys)).one()
                 for i, value in enumerate(one):
                     values[i][keys[0]] = value
@@ -653,60 +716,6 @@ class Records:
                         values[i][key] = value
             for (name, _), by_parent in zip(members, values, strict=False):
                 batch[("aggregate", info.name, name)] = by_parent
-
-    # -----------------------------------------------------------------------------------------
-    # writing nested arrays
-    # -----------------------------------------------------------------------------------------
-
-    def write_children(
-        self, conn: sa.Connection, info: TableInfo, row: Mapping[str, Any], name: str, prop: Any, values: list[Any], replace: bool = True
-    ) -> bool:
-        """Replace the child rows behind an array property (`ingredients`, `labelIds`). False: no child table.
-        `replace=False`: the row was just inserted, it has no child rows to delete."""
-        s = self.schemas
-        items = s.non_null(prop).get("items", {})
-        found = self.child_table(info, name, items)
-        if found is None:
-            return False
-        child, fk, through = found
-        parent_key = row.get(child.fks[fk][1])
-        t = child.table
-        if replace:
-            delete = self.statement(("delete_children", child.name, fk), lambda: sa.delete(t).where(t.c[fk] == sa.bindparam("parent_key_")))
-            conn.execute(delete, {"parent_key_": parent_key})
-        pos = child.position_column()
-        item_fields = self.kit.schema_fields(items)
-        # A denormalized reference (task_labels.tenant_id) is the parent's own: same column, same target.
-        inherited = {
-            col: row[col]
-            for col, target in child.fks.items()
-            if col not in (fk, through) and col in row and info.fks.get(col) == target
-        }
-        records: list[dict[str, Any]] = []
-        for index, value in enumerate(values):
-            record: dict[str, Any] = {**inherited, fk: parent_key}
-            scalar_col = id_column_for(name, child, fk)
-            if through:
-                record[through] = coerce(value.get("id") if isinstance(value, dict) else value, t.c[through])
-            elif not isinstance(value, dict) and scalar_col:
-                record[scalar_col] = coerce(value, t.c[scalar_col])
-            elif isinstance(value, dict):
-                for key, v in value.items():
-                    col = item_fields.get(key) or snake(key)
-                    if col in t.c and col != fk:
-                        record[col] = coerce(v, t.c[col])
-            else:
-                continue
-            if pos and pos not in record:
-                record[pos] = index
-            records.append(record)
-        insert = self.statement(("insert", child.name), lambda: sa.insert(t))
-        _fill_plain_nulls(t, records)
-        # one executemany per run of rows that set the same columns (a column left out gets its default), in order
-        for _, run in itertools.groupby(records, key=_columns_set):
-            same = list(run)
-            conn.execute(insert, same if len(same) > 1 else same[0])
-        return True
 
 
 def _slots(count: int) -> int:
@@ -729,35 +738,6 @@ def _keys_params(keys: Any) -> dict[str, Any]:
     twice in an IN list selects nothing twice)."""
     keys = list(keys)
     return {f"k{i}": keys[i] if i < len(keys) else keys[0] for i in range(_slots(len(keys)))}
-
-
-def _columns_set(record: dict[str, Any]) -> frozenset[str]:
-    return frozenset(record)
-
-
-def _fill_plain_nulls(table: sa.Table, records: list[dict[str, Any]]) -> None:
-    """Rows that leave out a column another row sets, where leaving it out means NULL anyway (nullable, no
-    default of any kind): that column set to None, so the rows share one column set and one executemany
-    (`note` sent on one ingredient line of two)."""
-    if len(records) < 2:
-        return
-    named: dict[str, None] = {}
-    for record in records:
-        named.update(dict.fromkeys(record))
-    plain = [
-        c
-        for c in named
-        if c in table.c
-        and table.c[c].nullable
-        and not table.c[c].primary_key
-        and table.c[c].default is None
-        and table.c[c].server_default is None
-        and table.c[c].computed is None
-        and table.c[c].identity is None
-    ]
-    for record in records:
-        for c in plain:
-            record.setdefault(c)
 
 
 def _hashable(value: Any) -> bool:

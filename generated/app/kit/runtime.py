@@ -28,12 +28,13 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from . import access, actions, authflows, crud
+from .checkpoints import Checkpointer
 from .config import Settings
 from .context import Context, Operation, Principal, Reply
 from .errors import ApiError, Envelope
 from .observe import Limit, RateLimiter, request_id_var
 from .read_cache import Answer, ReadCache, caller_key, frozen
-from .records import Records, request_rows
+from .records import Records, note_writes, request_rows, request_writes
 from .security import Passwords, Tokens, TokenSettings
 from .shaping import Schemas
 from .store import TableInfo, classify_integrity
@@ -102,6 +103,8 @@ class Kit:
         )
         self._schema_fields: dict[str, Mapping[str, str]] = {}
         self.records = Records(self)
+        if not sa.event.contains(self.engine, "before_execute", note_writes):
+            sa.event.listen(self.engine, "before_execute", note_writes)  # what a write request wrote (records.Fresh)
         self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else None
         self.limiter = RateLimiter()
         self.overrides: dict[str, Handler] = {k: v for k, v in (overrides or {}).items() if k in self.ops}
@@ -125,6 +128,8 @@ class Kit:
         self.validation_code = str(model.get("validation", {}).get("code") or "VALIDATION_ERROR")
         # Answers of the generated reads (get one, list; not overrides, not auth flows), SQLite files only.
         self.read_cache = ReadCache.for_engine(self.engine, settings.read_cache, settings.read_cache_entries)
+        # WAL checkpoints in a background thread instead of inside some request's commit (checkpoints.py)
+        self.checkpointer = Checkpointer.for_engine(self.engine, self._write_lock)
         self.cached_reads: frozenset[str] = frozenset(
             op_id
             for op_id, op in self.ops.items()
@@ -240,13 +245,18 @@ class Kit:
             ctx._conn = conn  # the transaction handle_at_once began (Context.close commits or rolls it back)
         headers: dict[str, str] = {}
         rows_token = request_rows.set({} if op.method == "GET" else None)
+        writes_token = request_writes.set(None if op.method == "GET" else set())
         try:
             return self._handle(ctx, op, op_id, headers)
         finally:
             request_rows.reset(rows_token)
-            if self.read_cache is not None and (op.method != "GET" or op_id in self.overrides):
+            request_writes.reset(writes_token)
+            if op.method != "GET" or op_id in self.overrides:
                 # after the commit (or rollback): a write, or an override that may have written
-                self.read_cache.wrote()
+                if self.read_cache is not None:
+                    self.read_cache.wrote()
+                if self.checkpointer is not None:
+                    self.checkpointer.wrote()
 
     def _handle(self, ctx: Context, op: Operation, op_id: str, headers: dict[str, str]) -> Response:
         request = ctx.request
