@@ -582,7 +582,7 @@ def attach_lookups(model: dict[str, Any], spec: Spec, tables: dict[str, Table], 
         if owner and model["method"] != "GET" and OWNER_WORDS.search(text):
             lookup["owner_column"] = owner
     model["lookups"] = found
-    action = action_model(model["method"], model["path"], found, tables, column_values)
+    action = action_model(model["method"], model["path"], found, tables, column_values, spec)
     if action:
         model["action"] = action
 
