@@ -7,7 +7,9 @@
    documented 404, answered before anything else;
 2. action: where the docs name the endpoint after a status value (`cancel` → status `cancelled`), the
    status is set (with its `<value>_at` / `<value>_by` columns); a row already in that state is the
-   documented 409;
+   documented 409. Updates the response text states (`renew`: a new `dueAt` = now + the loan period, an
+   incremented `renewalCount`) are applied in the same statement, after the documented refusals: a row no
+   longer in its created state (409 `LOAN_NOT_ACTIVE`), a counter at its maximum (422 `RENEWAL_LIMIT_REACHED`);
 3. the answer: a loaded row shaped by the response schema when the schema describes that table; else
    the docs' example (`Prefer: code=409` picks another documented status); else data generated from the
    schema, starting from the docs' sample rows and the request's own ids so it looks like a real answer.
@@ -23,6 +25,7 @@ import sqlalchemy as sa
 from .access import visible
 from .context import Context, Reply
 from .errors import ApiError
+from .periods import period_end
 from .records import singular, snake
 from .store import TableInfo, coerce
 
@@ -82,17 +85,22 @@ def missing(ctx: Context) -> ApiError:
 
 
 def apply_action(ctx: Context, rows: dict[str, dict[str, Any]]) -> tuple[TableInfo, dict[str, Any]] | None:
-    """Set the status the endpoint is named after; (table, updated row), or None when there is no action."""
+    """Set the status the endpoint is named after and apply the updates its response text states (a renewal's
+    new due date and incremented count), in the request's transaction; (table, updated row), or None when
+    there is no action."""
     action = ctx.op.get("action")
     if not action or action["param"] not in rows or action["table"] not in ctx.kit.tables:
         return None
     info = ctx.kit.tables[action["table"]]
     t = info.table
     row = rows[action["param"]]
-    column, value = action["column"], action["value"]
-    if str(row.get(column)) == value:
-        raise ctx.op.fail(409, "CONFLICT", f"Already {value}")
-    values: dict[str, Any] = {column: coerce(value, t.c[column])}
+    refuse(action, row)
+    values: dict[str, Any] = {}
+    column, value = action.get("column"), action.get("value")
+    if column:
+        if str(stored(row.get(column))) == value:
+            raise ctx.op.fail(409, "CONFLICT", f"Already {value}")
+        values[column] = coerce(value, t.c[column])
     stamp = action.get("stamp")
     now = dt.datetime.now(dt.UTC)
     if stamp and stamp in t.c:
@@ -100,6 +108,7 @@ def apply_action(ctx: Context, rows: dict[str, dict[str, Any]]) -> tuple[TableIn
     actor = action.get("actor")
     if actor and actor in t.c and ctx.principal is not None:
         values[actor] = ctx.principal.id
+    values.update(updates(ctx, info, action, row))
     # body fields that are columns of the row (a cancellation `reason`), never its key or status
     for name, v in dict(ctx.body or {}).items() if isinstance(ctx.body, dict) else ():
         col = snake(name)
@@ -111,11 +120,55 @@ def apply_action(ctx: Context, rows: dict[str, dict[str, Any]]) -> tuple[TableIn
     if "updated_at" in t.c and "updated_at" not in values and t.c["updated_at"].onupdate is None:
         values["updated_at"] = now
     where = sa.and_(*[t.c[c] == row[c] for c in info.pk])
-    updated = dict(
-        ctx.conn.execute(sa.update(t).where(where).values(**values).returning(*t.c)).mappings().one()
-    )
+    for limit in action.get("limits") or []:
+        # the same maximum in the statement: a concurrent renewal that got there first leaves no row to update
+        step = next((u["add"] for u in action.get("updates") or [] if u["column"] == limit["column"]), 0)
+        if limit["column"] in t.c:
+            where = sa.and_(where, sa.func.coalesce(t.c[limit["column"]], 0) + step <= limit["max"])
+    found = ctx.conn.execute(sa.update(t).where(where).values(**values).returning(*t.c)).mappings().first()
+    if found is None:
+        limit = (action.get("limits") or [{}])[0]
+        raise ApiError(int(limit.get("status") or 409), str(limit.get("code") or "CONFLICT"),
+                       str(limit.get("message") or "Changed by another request"))
+    updated = dict(found)
     rows[action["param"]] = updated
     return info, updated
+
+
+def stored(value: Any) -> Any:
+    return getattr(value, "value", value)  # a Python enum member: its stored value
+
+
+def refuse(action: dict[str, Any], row: dict[str, Any]) -> None:
+    """The documented error when the row is not in the state the action needs (a loan no longer `active`), or a
+    counter the action increments is at its documented maximum (two renewals already)."""
+    require = action.get("require")
+    if require and str(stored(row.get(require["column"]))) != require["value"]:
+        raise ApiError(int(require["status"]), require["code"], require["message"])
+    steps = {u["column"]: u["add"] for u in action.get("updates") or [] if "add" in u}
+    for limit in action.get("limits") or []:
+        current = row.get(limit["column"]) or 0
+        if current + steps.get(limit["column"], 0) > limit["max"]:
+            raise ApiError(int(limit["status"]), limit["code"], limit["message"])
+
+
+def updates(ctx: Context, info: TableInfo, action: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """Column values the response text states: now (or the column's own value) plus the entity's period, with the
+    duration the create would pick (appkit.periods); a counter plus one, computed by the database."""
+    t = info.table
+    out: dict[str, Any] = {}
+    for u in action.get("updates") or []:
+        column = u["column"]
+        if column not in t.c:
+            continue
+        if "add" in u:
+            out[column] = sa.func.coalesce(t.c[column], 0) + int(u["add"])
+        elif "period" in u:
+            end = period_end(ctx, info, u["period"], row)
+            if end is None:  # extended from an empty value: from now
+                end = period_end(ctx, info, {**u["period"], "anchor": None}, row)
+            out[column] = end
+    return out
 
 
 def describes(ctx: Context, schema: Any, info: TableInfo) -> bool:

@@ -27,11 +27,19 @@ def fill_periods(ctx: Context, info: TableInfo, values: dict[str, Any]) -> None:
         column = period["column"]
         if column in values or column not in info.table.c:
             continue  # sent (or set by a lookup): the client's value stands
-        start = _start(info, period.get("anchor"), values)
-        if start is None:
-            continue
-        end = start + dt.timedelta(seconds=_seconds(ctx, period, values))
-        values[column] = end.date() if period.get("date") and isinstance(end, dt.datetime) else end
+        end = period_end(ctx, info, period, values)
+        if end is not None:
+            values[column] = end
+
+
+def period_end(ctx: Context, info: TableInfo, period: dict[str, Any], row: dict[str, Any]) -> Any:
+    """The end a period gives this row (its anchor, or now, plus the duration its qualifier picks); None while
+    the anchor is empty. Creates fill with it, actions too ("new `dueAt` (today + loan period)": actions.py)."""
+    start = _start(info, period.get("anchor"), row)
+    if start is None:
+        return None
+    end = start + dt.timedelta(seconds=_seconds(ctx, period, row))
+    return end.date() if period.get("date") and isinstance(end, dt.datetime) else end
 
 
 def _start(info: TableInfo, anchor: str | None, values: dict[str, Any]) -> Any:
