@@ -36,6 +36,7 @@ class Prepared:
     generated: bool
     accounts: list[tuple[str, str]] = field(default_factory=list)  # (login, role)
     examples: list[str] = field(default_factory=list)  # "METHOD /path"
+    actions: list[str] = field(default_factory=list)  # "METHOD /path": actions that change the row they name
     seed_report: str = ""
     test_accounts: list[dict[str, Any]] = field(default_factory=list)  # generated: role, login endpoint and body
     base_path: str = ""
@@ -105,7 +106,10 @@ def prepare(target: Path, *, db: str | None = None, reset: bool = False, cache_r
     except rdb.DbError as err:
         raise ServeError(str(err)) from None
     model = json.loads((out / "app" / "api_model.json").read_text(encoding="utf-8"))
-    return Prepared(out, db, generated, seeded_accounts(out, model), example_backed(model), report, generated_accounts(out), str(model.get("base_path") or ""))
+    return Prepared(
+        out, db, generated, seeded_accounts(out, model), example_backed(model), example_backed(model, actions=True), report,
+        generated_accounts(out), str(model.get("base_path") or ""),
+    )
 
 
 def _reset_database(out: Path, db: str | None) -> None:
@@ -165,9 +169,15 @@ def account_lines(accounts: list[dict[str, Any]], base_path: str) -> list[str]:
     return [f"{r[0]:<{width[0]}}  {r[1]:<{width[1]}}  {r[2]}" for r in rows]
 
 
-def example_backed(model: dict[str, Any]) -> list[str]:
+def example_backed(model: dict[str, Any], actions: bool = False) -> list[str]:
+    """The operations answered from the docs' examples (`actions=True`: those among them that change the row their
+    path names first, as the docs' action says: a status set, a due date moved on)."""
     ops = model.get("operations", {})
-    return [f"{op['method']} {model.get('base_path', '')}{op['path']}" for op in ops.values() if op.get("kind") == "example"]
+    return [
+        f"{op['method']} {model.get('base_path', '')}{op['path']}"
+        for op in ops.values()
+        if op.get("kind") == "example" and bool(op.get("action")) == actions
+    ]
 
 
 def banner(p: Prepared, host: str, port: int) -> str:
@@ -188,6 +198,9 @@ def banner(p: Prepared, host: str, port: int) -> str:
     if p.test_accounts:
         lines.append("  generated test accounts (the docs hold no account to log in as; development only):")
         lines += [f"    {line}" for line in account_lines(p.test_accounts, p.base_path)]
+    if p.actions:
+        lines.append("  actions (change the row they name as the docs say, in the database):")
+        lines += [f"    {e}" for e in p.actions]
     if p.examples:
         lines.append("  example-backed (answer with the docs' examples, no database):")
         lines += [f"    {e}" for e in p.examples]

@@ -57,6 +57,13 @@ def test_banner_lists_the_generated_accounts_with_their_login_requests(
     assert "from the docs' response examples: members 1, books 1, copies 2" in p.seed_report
     assert "generated test accounts: staff 2" in p.seed_report
     assert p.accounts == []  # the docs' own sample data holds none
+    # a renewal changes the loan (an action), the webhook answers from the docs' example: listed apart
+    actions, examples = text.split("example-backed (answer with the docs' examples, no database):")
+    assert "actions (change the row they name as the docs say, in the database):" in actions
+    assert "POST /api/v1/loans/{loanId}/renew" in actions and "POST /api/v1/loans/{loanId}/renew" not in examples
+    assert "POST /api/v1/webhooks/stripe" in examples
+    readme = (p.out / "README.md").read_text(encoding="utf-8")
+    assert "## Actions" in readme and "- `POST /loans/{loanId}/renew`" in readme.split("## Example-backed")[0]
 
 
 @pytest.mark.parametrize(

@@ -177,7 +177,11 @@ def readme(spec: Spec, model: dict[str, Any]) -> str:
     for op_id in sorted(ops, key=lambda k: (ops[k]["path"], ops[k]["method"])):
         op = ops[op_id]
         lines.append(f"| {op['method']} | `{op['path']}` | {op['kind']} | {op.get('table') or ''} |")
-    examples = [f"- `{ops[k]['method']} {ops[k]['path']}`" for k in sorted(ops) if ops[k]["kind"] == "example"]
+    examples = [f"- `{ops[k]['method']} {ops[k]['path']}`" for k in sorted(ops) if ops[k]["kind"] == "example" and not ops[k].get("action")]
+    actions = [f"- `{ops[k]['method']} {ops[k]['path']}`" for k in sorted(ops) if ops[k]["kind"] == "example" and ops[k].get("action")]
+    if actions:
+        lines += ["", "## Actions", "", "These change the row their path names in the database, as the docs' action says (a status set,",
+                  "a date moved on, a counter incremented), after the documented refusals:", "", *actions]
     lines += ["", "## Example-backed endpoints", ""]
     lines += (
         ["These answer with the docs' example for the status asked for (`Prefer: code=409`), or data generated",
