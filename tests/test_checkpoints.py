@@ -1,5 +1,6 @@
 """WAL checkpoints run in the background, never inside a request's commit (appkit/checkpoints.py), and the
-log still starts over under a steady stream of writes (the step under the write lock), so it stays bounded."""
+log still starts over under a steady stream of writes (the short step the next writer runs under the write
+lock), so it stays bounded."""
 
 from __future__ import annotations
 
@@ -46,17 +47,18 @@ def test_a_steady_stream_of_writes_keeps_the_log_bounded_and_every_row(tmp_path:
     path = tmp_path / "app.db"
     engine = make_engine(f"sqlite:///{path}")
     lock = threading.Lock()
-    checkpointer = Checkpointer(engine, lock, interval=0.01)
+    checkpointer = Checkpointer(engine, interval=0.01)
     t = _table(engine)
     try:
         pages_per_write = 0
         deadline = time.monotonic() + 60
         written = 0
         while (checkpointer.done < 5 or written < 3000) and time.monotonic() < deadline:
-            with lock, engine.begin() as conn:  # as the app writes: one writer at a time, a commit each
-                conn.execute(sa.insert(t), [{"text": "x" * 1500} for _ in range(3)])
+            with lock:  # as the app writes: one writer at a time, a commit each, then `wrote` under the lock
+                with engine.begin() as conn:
+                    conn.execute(sa.insert(t), [{"text": "x" * 1500} for _ in range(3)])
+                checkpointer.wrote()
             written += 3
-            checkpointer.wrote()
             if written == 3:
                 pages_per_write = _log_pages(path)
         assert checkpointer.done >= 5, "the background thread checkpointed while writes went on"

@@ -7,16 +7,19 @@ database file and syncs it. SQLite runs one on its own inside the commit that ta
 over a stream of creates was most of what a commit cost (~180 µs of a ~1 ms create, against ~20 µs for the
 commit itself).
 
-So the app's pooled connections turn the automatic checkpoint off and one background thread does it instead:
-woken by the writes this process commits, at most every INTERVAL seconds, on a connection of its own:
-1. a PASSIVE checkpoint, which never waits for readers or writers: the bulk of the copying and the sync, while
-   requests go on (sqlite3 releases the GIL meanwhile);
-2. a second one while holding the process's write lock (the one its writers queue on): it copies only what
-   was committed during the first, and with no writer between it and the next one, that writer finds the
-   whole log copied and starts it over from the beginning. Without this step a steady stream of writes never
-   lets the log restart (each checkpoint ends behind the latest commit) and it grows without bound.
-Should the log still outgrow LOG_LIMIT_PAGES (writers of another process keep it busy), a TRUNCATE
-checkpoint under the lock waits for them (busy timeout) and empties it. The log is bounded; a process
+So the app's pooled connections turn the automatic checkpoint off, and:
+1. one background thread, woken by the writes this process commits, at most every INTERVAL seconds, runs a
+   PASSIVE checkpoint on a connection of its own: it never waits for readers or writers and does the bulk of
+   the copying and the sync while requests go on (sqlite3 releases the GIL meanwhile);
+2. the next write request, after its commit and while it still holds the process's write lock (`wrote`),
+   runs a second PASSIVE checkpoint: it copies only what was committed during the first, and with no writer
+   between it and the next one, that writer finds the whole log copied and starts it over from the
+   beginning. Without this step a steady stream of writes never lets the log restart (each checkpoint ends
+   behind the latest commit) and it grows without bound. It runs in the writer, not in the thread, because
+   a writer that finds the write lock taken leaves the event loop for a worker thread, and the writers
+   arriving meanwhile follow it there.
+Should the log still outgrow LOG_LIMIT_PAGES (writers of another process keep it busy), that step is a
+TRUNCATE checkpoint, which waits for them (busy timeout) and empties it. The log is bounded; a process
 that stops leaves its log to be checkpointed by the next connection to close the database (SQLite's rule),
 so nothing is lost either way. Other processes (another uvicorn worker, `roundtrip db seed`) keep their own
 settings; each app process checkpoints for itself.
@@ -37,9 +40,11 @@ LOG_LIMIT_PAGES = 16384  # 64 MB of 4 KB pages
 
 
 class Checkpointer:
-    def __init__(self, engine: sa.Engine, write_lock: threading.Lock, interval: float = INTERVAL) -> None:
+    def __init__(self, engine: sa.Engine, interval: float = INTERVAL) -> None:
         self._engine = engine
-        self._write_lock = write_lock
+        self._due = False  # a background checkpoint finished: the next writer completes it (`wrote`)
+        self._writer_conn: Any = None  # the connection of that step (one writer at a time uses it)
+        self._writer_lock = threading.Lock()
         self._interval = interval
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -54,10 +59,24 @@ class Checkpointer:
         url = engine.url
         if write_lock is None or engine.dialect.name != "sqlite" or url.database in (None, "", ":memory:") or "memory" in str(url.query.get("mode", "")):
             return None
-        return cls(engine, write_lock)
+        return cls(engine)
 
     def wrote(self) -> None:
-        """This process committed a write: checkpoint soon (the thread starts with the first write)."""
+        """This process committed a write; called while the writer still holds the process's write lock. Completes
+        a finished background checkpoint (see the module docstring), and wakes the thread (started by the first
+        write) to checkpoint again soon."""
+        if self._due and self._writer_lock.acquire(blocking=False):
+            try:
+                self._due = False
+                if self._writer_conn is None:
+                    self._writer_conn = self._connect()
+                _busy, log_pages, _copied = self._writer_conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if log_pages > LOG_LIMIT_PAGES:
+                    self._writer_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except Exception:  # noqa: BLE001 - never the writer's failure: its commit is done
+                log.warning("WAL checkpoint failed; retrying after the next one", exc_info=True)
+            finally:
+                self._writer_lock.release()
         if self._thread is None:
             with self._start_lock:
                 if self._thread is None:
@@ -78,8 +97,9 @@ class Checkpointer:
                 try:
                     if conn is None:
                         conn = self._connect()
-                    self._checkpoint(conn)
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                     self.done += 1
+                    self._due = True
                 except Exception:  # noqa: BLE001 - a busy or vanished file: the next write wakes us again
                     log.warning("WAL checkpoint failed; retrying after the next write", exc_info=True)
                     if conn is not None:
@@ -88,13 +108,6 @@ class Checkpointer:
         finally:
             if conn is not None:
                 conn.close()
-
-    def _checkpoint(self, conn: Any) -> None:
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        with self._write_lock:
-            _busy, log_pages, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if log_pages > LOG_LIMIT_PAGES:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def _connect(self) -> Any:
         dialect = self._engine.dialect
@@ -108,6 +121,10 @@ class Checkpointer:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        with self._writer_lock:
+            if self._writer_conn is not None:
+                self._writer_conn.close()
+                self._writer_conn = None
 
 
 def _no_auto_checkpoint(dbapi_connection: Any, record: Any) -> None:
