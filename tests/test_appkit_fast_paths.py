@@ -252,3 +252,35 @@ def test_the_tables_a_write_request_wrote_are_noted() -> None:
     with engine.begin() as conn:
         conn.execute(sa.delete(t))  # outside a write request: nothing noted, nothing fails
     assert request_writes.get() is None
+
+
+def test_a_create_that_finds_the_write_lock_taken_waits_on_the_event_loop(
+    pantry: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer in a worker thread (a login, an override) holds the lock: a generated create waits for it on the
+    event loop and then runs there, never in the thread pool, where every writer after it would follow."""
+    import threading
+
+    kit = pantry.app.state.kit  # type: ignore[attr-defined]
+    auth = admin(pantry)
+    ingredient = pantry.get("/v1/ingredients").json()["data"][0]["id"]
+    body = {"title": "Waiting Soup", "instructions": "1. Wait.", "prepMinutes": 5, "cookMinutes": 10, "servings": 2,
+            "ingredients": [{"ingredientId": ingredient, "quantity": 1, "unit": "g"}]}
+    threaded: list[str] = []
+    real_handle = kit.handle
+
+    def handle(request: Any, op_id: str, *args: Any) -> Any:
+        threaded.append(op_id)
+        return real_handle(request, op_id, *args)
+
+    monkeypatch.setattr(kit, "handle", handle)
+    kit._write_lock.acquire()
+    release = threading.Timer(0.2, kit._write_lock.release)
+    release.start()
+    try:
+        r = pantry.post("/v1/recipes", json=body, headers=auth)
+    finally:
+        release.join()
+    assert r.status_code == 201, r.text
+    assert threaded == [], "the create ran on the event loop once the lock was free"
+    assert pantry.get(f"/v1/recipes/{r.json()['id']}").status_code == 200
