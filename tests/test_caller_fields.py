@@ -89,6 +89,8 @@ def test_library_member_id_is_staff_only_and_defaults_to_the_caller(library: Any
     schema = doc["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
     assert "memberId" in schema["properties"] and "memberId" not in schema.get("required", [])
     assert set(schema["required"]) == {"bookId", "pickupBranchId"}
+    # who may send it is part of the compiled contract too, as the app model has it
+    assert doc["paths"]["/holds"]["post"]["x-roles-fields"] == [{"roles": ["librarian", "admin"], "fields": ["memberId"], "only": True}]
 
 
 def test_library_app_model(library: Any) -> None:

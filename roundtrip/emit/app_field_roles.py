@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from roundtrip.emit.openapi import sender_groups
 from roundtrip.ir import Field, Kind, Spec
 from roundtrip.ir.data import Table
 from roundtrip.ir.naming import snake
@@ -62,7 +63,7 @@ def field_roles_model(spec: Spec, op: dict[str, Any], accounts: dict[str, Any]) 
             ]
         groups.append(group)
     if op.get("kind") in ("crud-create", "crud-update"):
-        groups.extend(_sender_groups(fields))
+        groups.extend(sender_groups(fields))
     if groups:
         out["field_roles"] = groups
     table = spec.table(op.get("table") or "")
@@ -78,15 +79,6 @@ def _body_fields(spec: Spec, t: Any) -> tuple[Field, ...]:
         s = spec.schema(t.ref)
         t = s.type if s is not None else t
     return tuple(t.fields) if t.kind is Kind.OBJECT else ()
-
-
-def _sender_groups(fields: tuple[Field, ...]) -> list[dict[str, Any]]:
-    """"staff only" fields, one group per set of roles, in the body's order."""
-    by_roles: dict[tuple[str, ...], list[str]] = {}
-    for f in fields:
-        if f.sent_by:
-            by_roles.setdefault(f.sent_by, []).append(f.name)
-    return [{"roles": list(roles), "fields": names, "only": True} for roles, names in by_roles.items()]
 
 
 # A column that records who acted: `checked_out_by`, `created_by_id`, `creator_id`, `author_id`

@@ -263,9 +263,13 @@ class _OperationBuilder:
         stem = pascal_id(op_id)
         if ep.request is not None:
             op["requestBody"] = self._request_body(self._refined_body(ep, ep.request, response=False), stem)
-            if ep.request.role_fields:  # which roles may send which fields ("member (self: `email`) or admin (...)")
-                op["x-roles-fields"] = [{"roles": list(rf.roles), "fields": list(rf.fields), **({"self": True} if rf.self_only else {}),
-                                         **({"requires": dict(rf.requires)} if rf.requires else {})} for rf in ep.request.role_fields]
+            # which roles may send which fields ("member (self: `email`) or admin (...)"), and fields only some roles
+            # may send at all (a Required cell "staff only": `only`, as the app model has them)
+            groups = [{"roles": list(rf.roles), "fields": list(rf.fields), **({"self": True} if rf.self_only else {}),
+                       **({"requires": dict(rf.requires)} if rf.requires else {})} for rf in ep.request.role_fields]
+            groups += sender_groups(ep.request.type.fields if ep.request.type is not None else ())
+            if groups:
+                op["x-roles-fields"] = groups
         op["responses"] = self._responses(ep, method, stem)
         if ep.rate_limit is not None:
             op["x-rate-limit"] = _rate_limit(ep.rate_limit)
@@ -679,3 +683,13 @@ def dump_yaml(doc: dict[str, Any]) -> str:
 
 def dump_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def sender_groups(fields: Iterable[Field]) -> list[dict[str, Any]]:
+    """"staff only" fields: {"roles": [...], "fields": [...], "only": true} per set of roles the fields name as their
+    only senders, in the body's order (the compiled OpenAPI's x-roles-fields and the app model's field_roles)."""
+    by_roles: dict[tuple[str, ...], list[str]] = {}
+    for f in fields:
+        if f.sent_by:
+            by_roles.setdefault(f.sent_by, []).append(f.name)
+    return [{"roles": list(roles), "fields": names, "only": True} for roles, names in by_roles.items()]
