@@ -20,9 +20,15 @@ from typing import Any
 
 from roundtrip.emit.app_actions import action_model, lookups_model, samples_model
 from roundtrip.emit.app_derived import derived_model
+from roundtrip.emit.app_enum_values import attach_enum_values
 from roundtrip.emit.app_field_roles import field_roles_model
 from roundtrip.emit.app_lookups import natural_keys
 from roundtrip.emit.app_periods import periods_model
+from roundtrip.emit.app_reference_errors import reference_errors_model
+from roundtrip.emit.app_stamps import stamps_model
+from roundtrip.emit.app_status_guards import status_guards
+from roundtrip.emit.app_upserts import link_parent_scopes, upsert_model
+from roundtrip.emit.app_validation import operation_validation, validation_model
 from roundtrip.ir import Spec
 from roundtrip.ir.data import DefaultKind, Table
 from roundtrip.ir.listing import sort_fields
@@ -78,9 +84,14 @@ def build_model(spec: Spec, doc: dict[str, Any]) -> dict[str, Any]:
             op_id = op.get("operationId") or f"{method}{path}"
             ops[op_id] = operation_model(spec, doc, tables, accounts, path, method.upper(), op, scope_cols, schema_links)
             ops[op_id].update(field_roles_model(spec, ops[op_id], accounts))  # per-role body fields, hashed secrets
+            ops[op_id].update(reference_errors_model(spec, doc, tables, ops[op_id]))  # unusable body references
             if ops[op_id]["kind"] == "example":
                 attach_lookups(ops[op_id], spec, tables, accounts, scope_cols, op)
             attach_membership(ops[op_id], members, tables)
+            guards = status_guards(spec, ops[op_id], tables, column_values)  # "Only archived projects can be deleted"
+            if guards:
+                ops[op_id]["status_guards"] = guards
+    link_parent_scopes(ops)  # an upsert's parent is as personal as the app's GET of it keeps it
     return {
         "x-generated-by": "roundtrip",
         "info": {k: doc.get("info", {}).get(k, "") for k in ("title", "version", "description")},
@@ -320,13 +331,6 @@ def envelope_model(spec: Spec, doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def validation_model(spec: Spec, common: dict[str, Any]) -> dict[str, Any]:
-    for e in list(spec.common_errors) + [err for ep in spec.endpoints for err in ep.errors]:
-        if e.code and "VALID" in e.code.upper() and e.status in (400, 422):
-            return {"status": e.status, "code": e.code}
-    return {"status": 400, "code": common.get("400", {}).get("code") or "VALIDATION_ERROR"}
-
-
 def error_docs(spec: Spec, method: str, path: str, op: dict[str, Any], envelope: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     """First documented (code, message) per error status: the endpoint's own, then its examples, then common ones."""
     out: dict[str, Any] = {}
@@ -482,7 +486,8 @@ def operation_model(
         "responses": responses,
         "errors": error_docs(spec, method, path, op, envelope, doc),
         "rate_limit": rate_limit(op, doc, method),
-        "validation_status": 400 if "400" in statuses else 422 if "422" in statuses else None,
+        # the docs' validation row, never a business-rule 422 with its own code (app_validation)
+        **operation_validation(spec, spec.endpoint(method, path), statuses),
         "params": [p["name"] for p in params],
     }
     # path ids the docs let the caller name by a word (`/members/me/fines`): appkit.access resolves them
@@ -528,6 +533,10 @@ def operation_model(
     parent_segs = segs[:-2] if item else segs[:-1]
     if len(parent_segs) >= 2 and is_param(parent_segs[-1]) and not is_param(parent_segs[-2]):
         model["parent"] = parent_model(tables, t, parent_segs[-2], parent_segs[-1][1:-1])
+    upsert = upsert_model(tables, t, segs, table_named_by(tables, segs[:-3]), accounts, scope_cols) if method == "PUT" and item else None
+    if upsert:  # `PUT /attempts/{attemptId}/answers/{questionId}`: create or replace by the two ids (app_upserts)
+        model.update(kind="crud-upsert", **upsert)
+        del model["id_param"], model["id_column"]  # the last id names a questions row, not an answers row
     owner = owner_column_of(t, accounts)
     text = ownership_text(ep, op, accounts)
     if owner:
@@ -544,6 +553,9 @@ def operation_model(
     periods = periods_model(spec, t) if crud == "crud-create" else []
     if periods:
         model["periods"] = periods  # columns a documented period fills: loans.due_at = now + 21 days (app_periods)
+    stamps = stamps_model(spec, t) if crud in ("crud-create", "crud-update") else []
+    if stamps:
+        model["stamps"] = stamps  # completed_at set when status becomes `done` (app_stamps)
     return model
 
 
@@ -674,6 +686,7 @@ def list_model(spec: Spec, doc: dict[str, Any], tables: dict[str, Table], t: Tab
             if aliases:
                 filters[name]["aliases"] = aliases
     out["filters"] = filters
+    attach_enum_values(t, names, out)  # enum filters' values, enum sorts' declared order (app_enum_values)
     return out
 
 

@@ -27,6 +27,7 @@ import re
 from roundtrip.ir.api import Endpoint, ErrorDoc, ParamIn
 from roundtrip.ir.naming import table_candidates
 from roundtrip.ir.spec import Spec
+from roundtrip.ir.validation_rows import is_validation_row
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # Path words of endpoints that open, renew or end a session: they write no resource that could conflict.
@@ -34,7 +35,6 @@ SESSION_WORDS = frozenset(
     {"login", "signin", "logout", "signout", "refresh", "token", "tokens", "session", "sessions"}
 )
 _OWNERSHIP = re.compile(r"\bown(?:er|ers|ership|s)?\b", re.IGNORECASE)
-_VALIDATION = re.compile(r"valid", re.IGNORECASE)
 
 
 def common_errors_for(spec: Spec, ep: Endpoint) -> tuple[ErrorDoc, ...]:
@@ -93,7 +93,7 @@ def applies(e: ErrorDoc, ep: Endpoint, documents_404: bool) -> bool:
 
 
 def is_validation(e: ErrorDoc) -> bool:
-    return bool(_VALIDATION.search(e.code) or _VALIDATION.search(e.message))
+    return is_validation_row(e)  # `422 INVALID_STATE` is a rule about writes, not about input
 
 
 def names_item(ep: Endpoint) -> bool:

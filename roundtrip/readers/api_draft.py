@@ -27,7 +27,7 @@ from roundtrip.ir import (
     RoleFields,
     TypeRef,
 )
-from roundtrip.ir.naming import pascal
+from roundtrip.ir.naming import pascal, singular
 from roundtrip.readers.api_body_list import BodyFieldList, listed_body_type, role_body_list
 from roundtrip.readers.api_json import infer_type
 from roundtrip.readers.api_paths import operation_id, parse_lead, path_params
@@ -186,6 +186,33 @@ def _resolve_response(rd: ResponseDraft, me: Draft, drafts: list[Draft], known: 
         name = pascal(rd.object_name)
         if name in known:
             rd.type = TypeRef(Kind.REF, ref=name)
+        else:
+            _list_item(rd, me, drafts, name)
+
+
+def _list_item(rd: ResponseDraft, me: Draft, drafts: list[Draft], name: str) -> None:
+    """"Comment object (as in the list above)" where no schema is named Comment: an item of the list the same path's
+    GET answers, when the path's resource is that name (`…/comments` → Comment)."""
+    segments = [s for s in me.path.split("/") if s and not s.startswith(("{", ":"))]
+    if not segments or pascal(singular(segments[-1])) != name:
+        return
+    lister = next((d for d in drafts if d is not me and d.method == "GET" and d.path == me.path), None)
+    src = lister.responses.get(200) if lister is not None else None
+    if src is None:
+        return
+    t = src.type if src.type is not None else (infer_type(src.example) if src.has_example else None)
+    if t is not None and t.kind is Kind.OBJECT:  # an envelope: its one array of objects (`data`)
+        arrays = [f.type for f in t.fields if f.type.kind is Kind.ARRAY and f.type.items is not None]
+        t = arrays[0] if len(arrays) == 1 else None
+    if t is None or t.kind is not Kind.ARRAY or t.items is None or t.items.kind not in (Kind.OBJECT, Kind.REF):
+        return
+    rd.type = t.items
+    ex = src.example
+    if isinstance(ex, dict):
+        lists = [v for v in ex.values() if isinstance(v, list)]
+        ex = lists[0] if len(lists) == 1 else None
+    if not rd.has_example and isinstance(ex, list) and ex and isinstance(ex[0], dict):
+        rd.example, rd.has_example = ex[0], True
 
 
 def finalize(drafts: list[Draft], known: set[str]) -> list[Endpoint]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roundtrip.ir.types import NO_CONSTRAINTS, Constraints, Kind
+from roundtrip.readers.composition import composition_pattern
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,11 @@ class _PhraseParser:
                 continue
             in_enum = self._clause(clause, in_enum)
         self._patterns_from_slots()
+        if "pattern" not in self.c and self.kind in (None, Kind.STRING):
+            # "1 upper, 1 lower, 1 number": a composition rule is a pattern (an explicit one wins)
+            composed = composition_pattern(self._unmask(masked))
+            if composed:
+                self.c["pattern"] = composed
         self._apply_exact()
         return self._result()
 

@@ -24,9 +24,9 @@ from roundtrip.diagnostics import Sink
 from roundtrip.ir import Endpoint, ErrorDoc, FieldRule, Spec, Table
 from roundtrip.ir.matching import table_for_type
 from roundtrip.ir.naming import snake
+from roundtrip.ir.validation_rows import is_validation_row
 from roundtrip.source import Span
 
-_VALIDATION_CODE = re.compile(r"valid", re.I)
 _WRITES = frozenset({"POST", "PUT", "PATCH"})
 # Path words of endpoints that open, renew or end a session: their body names an account, it writes none.
 _SESSION_WORDS = frozenset(
@@ -63,7 +63,7 @@ def _validation_error(spec: Spec) -> ErrorDoc | None:
     """The docs' validation error (status 400 or 422, a code that says so), with the message they give it."""
     stated = [*spec.common_errors, *(x for e in spec.endpoints for x in e.errors)]
     for x in stated:
-        if x.status in (400, 422) and x.code and _VALIDATION_CODE.search(x.code):
+        if x.code and is_validation_row(x):  # not a rule sharing the status (`422 INVALID_PROOF`)
             return ErrorDoc(x.status, x.code, x.message or "Invalid input")
     return None
 
