@@ -125,7 +125,15 @@ class PostV1AuthRegisterRequest(BaseModel):
         ),
     ]
     email: Annotated[EmailStr, Field(description='Email used to log in', max_length=255)]
-    password: Annotated[str, Field(description='Account password', max_length=128, min_length=8)]
+    password: Annotated[
+        str,
+        Field(
+            description='Account password',
+            max_length=128,
+            min_length=8,
+            pattern='[A-Za-z].*[0-9]|[0-9].*[A-Za-z]',
+        ),
+    ]
 
 
 class PostV1AuthRegisterResponse201User(BaseModel):

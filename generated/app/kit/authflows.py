@@ -323,6 +323,10 @@ def login(ctx: Context) -> Reply:
 
 
 def locked(ctx: Context) -> ApiError:
+    # The status the docs give their lock code (`403 ACCOUNT_LOCKED`), else 423 (or 429 where only that is documented).
+    for status, doc in (ctx.op.get("errors") or {}).items():
+        if "LOCK" in str((doc or {}).get("code") or "").upper() and str(status).isdigit():
+            return ctx.op.fail(int(status), "ACCOUNT_LOCKED", "Account temporarily locked")
     status = 423 if ctx.op.documents(423) or not ctx.op.documents(429) else 429
     return ctx.op.fail(status, "ACCOUNT_LOCKED", "Account temporarily locked")
 

@@ -28,6 +28,10 @@ from .lookups import resolve_natural_keys
 from .periods import fill_periods
 from .querying import Criteria, add_filters, list_statements, sort_order
 from .records import Fresh, camel, request_writes, singular, snake
+from .reference_checks import check_references
+from .soft_cascade import soft_delete_children
+from .stamps import apply_stamps
+from .status_guards import check_status_guards
 from .store import TableInfo, coerce, fake_column_value, insert_may_omit
 
 TOTAL_KEYS = ("total", "totalItems", "totalCount", "count", "total_items", "total_count", "totalResults")
@@ -304,6 +308,7 @@ def create(ctx: Context) -> Reply:
         if owner and owner not in values and info.fks.get(owner, (p.table, ""))[0] == p.table:
             values[owner] = p.id
     fill_caller_columns(ctx, info, body, values)  # "defaults to caller", checked_out_by; 403 for a "staff only" field
+    check_references(ctx, info, body, values, nested)  # another tenant's row, or a missing one the docs name (reference_checks.py)
     derive_references(ctx, info, values)
     missing = [c.name for c in t.c if c.name in info.fks and c.name not in values and not insert_may_omit(c)]
     if missing:
@@ -314,7 +319,9 @@ def create(ctx: Context) -> Reply:
     if "slug" in t.c and "slug" not in values:
         source = next((values[c] for c in ("name", "title") if isinstance(values.get(c), str)), "")
         values["slug"] = slugify(source, t.c["slug"])
+    apply_stamps(ctx, info, values)
     fill_periods(ctx, info, values)  # the docs' periods: loans.due_at = now + the loan period (periods.py)
+    check_status_guards(ctx, values)  # "Cannot add tasks to an archived project": the parent's status (status_guards.py)
     for col in t.c:
         if col.name in values or insert_may_omit(col):
             continue
@@ -408,11 +415,14 @@ def update(ctx: Context) -> Reply:
     t = info.table
     row = load_one(ctx, info)
     check_owner(ctx, info, row)
+    check_status_guards(ctx, row)  # "Cancelled bookings cannot be modified" (status_guards.py)
     body = allowed_body(ctx, info, row)  # the docs' per-role fields (403), `currentPassword` checked, not written
     values, nested = write_values(ctx, info, body)
     hash_secrets(ctx, body, values)  # `password` → `password_hash`, hashed as registration hashes it
     for col in ctx.op.get("scope_columns") or []:
         values.pop(col, None)
+    check_references(ctx, info, body, values, nested)  # another tenant's assignee or label (reference_checks.py)
+    apply_stamps(ctx, info, values, row)  # completed_at when the task comes to `done` (stamps.py)
     if values:
         where = sa.and_(*[t.c[c] == row[c] for c in info.pk])
         if "updated_at" in t.c and "updated_at" not in values and t.c["updated_at"].onupdate is None:
@@ -427,9 +437,12 @@ def delete(ctx: Context) -> Reply:
     t = info.table
     row = load_one(ctx, info)
     check_owner(ctx, info, row)
+    check_status_guards(ctx, row)  # "Only archived projects can be deleted" (status_guards.py)
     where = sa.and_(*[t.c[c] == row[c] for c in info.pk])
     if info.soft_delete:
-        ctx.conn.execute(sa.update(t).where(where).values({info.soft_delete: dt.datetime.now(dt.UTC)}))
+        when = dt.datetime.now(dt.UTC)
+        ctx.conn.execute(sa.update(t).where(where).values({info.soft_delete: when}))
+        soft_delete_children(ctx, info, [row], when)  # a project's tasks go with it (soft_cascade.py)
     else:
         ctx.conn.execute(sa.delete(t).where(where))
     if ctx.op.success == 204 or ctx.op.get("response") is None:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from .context import Context
+from .enum_values import check_filter_values, order_expression
 from .errors import ApiError
 from .records import snake
 from .store import TableInfo, coerce
@@ -111,6 +112,7 @@ def add_filters(ctx: Context, info: TableInfo, where: Criteria) -> None:
             continue
         col = t.c[column]
         op = spec.get("op", "eq")
+        check_filter_values(ctx, param, spec, value)  # `?status=doing` on an enum column: 400, not []
         try:
             if op in COMPARISONS:
                 where.add(
@@ -166,7 +168,7 @@ def sort_order(ctx: Context, info: TableInfo) -> tuple[tuple[str, bool], ...]:
         if name not in fields and snake(name) not in t.c:
             raise ApiError(
                 ctx.kit.validation_status(ctx.op),
-                spec.get("error_code") or ctx.kit.validation_code,
+                spec.get("error_code") or ctx.op.get("validation_code") or ctx.kit.validation_code,
                 f"Unknown sort field '{name}'",
                 [{"field": spec.get("param") or "sort", "issue": f"unknown field '{name}'"}],
             )
@@ -182,11 +184,12 @@ def list_statements(
 ) -> tuple[Any, Any]:
     """(SELECT count(*), SELECT the page with bound `limit`/`offset`) for the live rows `where` selects."""
     t = info.table
+    ranks = (ctx.op.get("sort") or {}).get("ranks") or {}  # enum columns sort by declared order (enum_values)
 
     def build() -> tuple[Any, Any]:
         stmt = where.apply(sa.select(t).where(info.live()), t)
         count = sa.select(sa.func.count()).select_from(stmt.subquery())
-        by = [t.c[c].desc() if desc else t.c[c].asc() for c, desc in order]
+        by = [order_expression(t, c, desc, ranks) for c, desc in order]
         page = (
             stmt.order_by(*by)
             .limit(sa.bindparam("limit", type_=sa.Integer))
@@ -194,4 +197,5 @@ def list_statements(
         )
         return count, page
 
-    return ctx.kit.records.statement(("list", info.name, where.key(), order), build)  # type: ignore[no-any-return]
+    ranked = tuple(c for c, _ in order if c in ranks)
+    return ctx.kit.records.statement(("list", info.name, where.key(), order, ranked), build)  # type: ignore[no-any-return]

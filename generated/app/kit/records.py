@@ -543,9 +543,14 @@ class Records:
     def _find_aggregate(self, info: TableInfo, name: str) -> tuple[str, TableInfo, str, str | None] | None:
         m = re.match(r"^(.+?)(Count|_count)$", name)
         if m:
-            child = self.kit.tables.get(plural(snake(m.group(1))))
-            fk = child.fk_to(info.name) if child else None
-            return ("count", child, fk, None) if child is not None and fk is not None else None
+            # the parent-prefixed child first, as for arrays: a workspace's `memberCount` counts workspace_members
+            base = plural(snake(m.group(1)))
+            for cand in (f"{singular(info.name)}_{base}", base):
+                child = self.kit.tables.get(cand)
+                fk = child.fk_to(info.name) if child is not None and child.name != info.name else None
+                if child is not None and fk is not None:
+                    return "count", child, fk, None
+            return None
         m = re.match(r"^(average|avg|total|sum)_?([A-Za-z].*)$", name)
         if m:
             fname = "sum" if m.group(1) in ("total", "sum") else "avg"  # `totalPoints`: sum of questions.points

@@ -27,11 +27,12 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from . import access, actions, authflows, crud
+from . import access, actions, authflows, crud, upserts
 from .checkpoints import Checkpointer
 from .config import Settings
 from .context import Context, Operation, Principal, Reply
 from .errors import ApiError, Envelope
+from .integrity_fields import violated_field
 from .observe import Limit, RateLimiter, request_id_var
 from .read_cache import Answer, ReadCache, caller_key, frozen
 from .records import Records, note_writes, request_rows, request_writes
@@ -42,10 +43,10 @@ from .store import TableInfo, classify_integrity
 log = logging.getLogger("app.kit")
 
 Handler = Callable[[Context], Reply]
-HANDLERS: dict[str, Handler] = {**crud.HANDLERS, **authflows.HANDLERS}
+HANDLERS: dict[str, Handler] = {**crud.HANDLERS, **upserts.HANDLERS, **authflows.HANDLERS}
 # The generated handlers the read cache may answer for: they only read, and only from the database.
 CACHED_KINDS = ("crud-get", "crud-list")
-CRUD_WRITES = ("crud-create", "crud-update", "crud-delete")
+CRUD_WRITES = ("crud-create", "crud-update", "crud-upsert", "crud-delete")
 BUSY_TIMEOUT_MS = 30000  # how long a SQLite connection waits for another writer (make_engine)
 
 
@@ -173,12 +174,9 @@ class Kit:
 
     def validation_error(self, op: Operation | None, details: list[dict[str, str]]) -> ApiError:
         status = self.validation_status(op)
-        code, message = (self.validation_code, "Request failed validation")
-        if op is not None:
-            doc = (op.get("errors") or {}).get(str(status))
-            if doc and doc.get("code") and "VALID" in str(doc["code"]).upper():
-                code = str(doc["code"])
-        return ApiError(status, code, message, details)
+        # the operation's validation row (emit/app_validation), never a business rule sharing its status
+        code = str((op.get("validation_code") if op is not None else None) or self.validation_code)
+        return ApiError(status, code, "Request failed validation", details)
 
     # -----------------------------------------------------------------------------------------
     # responses
@@ -348,8 +346,11 @@ class Kit:
             for status in (422, 404):
                 if op.documents(status):
                     return op.fail(status, "INVALID_REFERENCE", "A referenced resource does not exist")
-            return self.validation_error(op, [{"field": "", "issue": "references a resource that does not exist"}])
-        return self.validation_error(op, [{"field": "", "issue": "value not allowed"}])
+        info = self.tables.get(op.table or "")  # the field whose column the refused constraint names (integrity_fields)
+        field = violated_field(exc, info.table if info is not None else None, op.fields)
+        if kind == "foreign_key":
+            return self.validation_error(op, [{"field": field, "issue": "references a resource that does not exist"}])
+        return self.validation_error(op, [{"field": field, "issue": "value not allowed"}])
 
 
 def begin_immediately(conn: sa.Connection) -> bool:
