@@ -29,6 +29,7 @@ from roundtrip.emit.app_stamps import stamps_model
 from roundtrip.emit.app_status_guards import status_guards
 from roundtrip.emit.app_upserts import link_parent_scopes, upsert_model
 from roundtrip.emit.app_validation import operation_validation, validation_model
+from roundtrip.emit.openapi_schema import resolve_schema
 from roundtrip.ir import Spec
 from roundtrip.ir.data import DefaultKind, Table
 from roundtrip.ir.listing import sort_fields
@@ -281,26 +282,17 @@ def refresh_store(spec: Spec, accounts: dict[str, Any]) -> dict[str, Any] | None
 # ---------------------------------------------------------------------------------------------
 
 
-def _resolve(doc: dict[str, Any], schema: Any) -> dict[str, Any]:
-    for _ in range(16):
-        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-            schema = doc.get("components", {}).get("schemas", {}).get(schema["$ref"].rsplit("/", 1)[-1], {})
-        else:
-            break
-    return schema if isinstance(schema, dict) else {}
-
-
 def _first(props: dict[str, Any], names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in props), None)
 
 
 def envelope_model(spec: Spec, doc: dict[str, Any]) -> dict[str, Any]:
     ref = spec.error_envelope.ref if spec.error_envelope is not None else None
-    schema = _resolve(doc, {"$ref": f"#/components/schemas/{ref}"}) if ref else {}
+    schema = resolve_schema(doc, {"$ref": f"#/components/schemas/{ref}"}) if ref else {}
     props = dict(schema.get("properties", {}))
     path: list[str] = []
     required = list(schema.get("required", []))
-    inner = _resolve(doc, props.get("error")) if "error" in props else {}
+    inner = resolve_schema(doc, props.get("error")) if "error" in props else {}
     if inner.get("type") == "object" or "properties" in inner:
         path = ["error"]
         props = dict(inner.get("properties", {}))
@@ -320,14 +312,14 @@ def envelope_model(spec: Spec, doc: dict[str, Any]) -> dict[str, Any]:
         "timestamp": _first(props, ("timestamp", "time")),
     }
     if details:
-        dschema = _resolve(doc, props[details])
+        dschema = resolve_schema(doc, props[details])
         dtype = dschema.get("type")
         out["details_kind"] = "array" if dtype == "array" or "items" in dschema else "object" if dtype == "object" else "any"
-        iprops = _resolve(doc, dschema.get("items", {})).get("properties", {})
+        iprops = resolve_schema(doc, dschema.get("items", {})).get("properties", {})
         out["detail_field"] = _first(iprops, ("field", "path", "name", "param", "loc", "pointer")) or "field"
         out["detail_message"] = _first(iprops, ("issue", "message", "msg", "reason", "error", "detail")) or "message"
     used = {v for v in out.values() if isinstance(v, str)}
-    out["extras"] = {k: "" for k in required if k not in used and _resolve(doc, props.get(k)).get("type") == "string"}
+    out["extras"] = {k: "" for k in required if k not in used and resolve_schema(doc, props.get(k)).get("type") == "string"}
     return out
 
 
@@ -437,7 +429,7 @@ def table_named_by(tables: dict[str, Table], segs: list[str]) -> str | None:
 
 def login_field(doc: dict[str, Any], table: Table, request: Any) -> dict[str, str]:
     """The request field that names the account (`cardNumber` → members.card_number, else `email`)."""
-    props = _resolve(doc, request).get("properties", {})
+    props = resolve_schema(doc, request).get("properties", {})
     for name in props:
         col = snake(name)
         if "password" in col or col in ("pin", "remember_me", "code", "otp"):
@@ -631,25 +623,25 @@ def rate_limit(op: dict[str, Any], doc: dict[str, Any], method: str) -> dict[str
 
 
 def list_shape(doc: dict[str, Any], schema: Any) -> bool:
-    s = _resolve(doc, schema)
+    s = resolve_schema(doc, schema)
     if s.get("type") == "array":
         return True
-    return any(_resolve(doc, p).get("type") == "array" for p in s.get("properties", {}).values())
+    return any(resolve_schema(doc, p).get("type") == "array" for p in s.get("properties", {}).values())
 
 
 def list_model(spec: Spec, doc: dict[str, Any], tables: dict[str, Table], t: Table, params: list[dict[str, Any]], response: Any) -> dict[str, Any]:
     names = {p["name"]: p for p in params if p.get("in") == "query"}
-    s = _resolve(doc, response)
+    s = resolve_schema(doc, response)
     lst: dict[str, Any] = {}
     if s.get("type") == "array":
         lst["item_schema"] = s.get("items", {})
     else:
         props = s.get("properties", {})
-        arrays = [k for k, v in props.items() if _resolve(doc, v).get("type") == "array"]
+        arrays = [k for k, v in props.items() if resolve_schema(doc, v).get("type") == "array"]
         items_key = next((k for k in ITEMS_KEYS if k in arrays), arrays[0] if arrays else "data")
         lst["items_key"] = items_key
-        lst["item_schema"] = _resolve(doc, props.get(items_key, {})).get("items", {})
-        lst["meta_key"] = next((k for k in META_KEYS if k in props and _resolve(doc, props[k]).get("type") == "object"), None)
+        lst["item_schema"] = resolve_schema(doc, props.get(items_key, {})).get("items", {})
+        lst["meta_key"] = next((k for k in META_KEYS if k in props and resolve_schema(doc, props[k]).get("type") == "object"), None)
     limit_p = next((n for n in LIMIT_PARAMS if n in names), None)
     limit_schema = names.get(limit_p, {}).get("schema", {}) if limit_p else {}
     pagination = {

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from roundtrip.emit.openapi_schema import resolve_schema
 from roundtrip.ir import Spec
 from roundtrip.ir.api import ErrorDoc
 from roundtrip.ir.data import Table
@@ -68,7 +69,7 @@ def _reference_fields(doc: dict[str, Any], tables: dict[str, Table], table: Tabl
     out: dict[str, list[list[str]]] = {}
     for name, prop in _properties(doc, model.get("request")).items():
         column = fields.get(name) or snake(name)
-        prop = _resolve(doc, prop)
+        prop = resolve_schema(doc, prop)
         if column in fks:
             out[name] = _stems(_strip_id(column), fks[column])
         elif _is_array(prop):
@@ -76,7 +77,7 @@ def _reference_fields(doc: dict[str, Any], tables: dict[str, Table], table: Tabl
             stem = base[:-4] if base.endswith("_ids") else singular(base)
             target = next((c for c in table_candidates(stem) if c in tables), None)
             # an array of rows (`ingredients: [{ingredientId, quantity}]`): each item key that references a row
-            items = _resolve(doc, prop.get("items"))
+            items = resolve_schema(doc, prop.get("items"))
             for key in (items.get("properties") or {}) if isinstance(items, dict) else {}:
                 if snake(key).endswith("_id") and key != "id":
                     item_col = snake(key)
@@ -170,17 +171,8 @@ def _is_array(prop: dict[str, Any]) -> bool:
 
 
 def _properties(doc: dict[str, Any], schema: Any) -> dict[str, Any]:
-    s = _resolve(doc, schema)
+    s = resolve_schema(doc, schema)
     props: dict[str, Any] = dict(s.get("properties") or {})
     for part in s.get("allOf") or []:
-        props.update(_resolve(doc, part).get("properties") or {})
+        props.update(resolve_schema(doc, part).get("properties") or {})
     return props
-
-
-def _resolve(doc: dict[str, Any], schema: Any) -> dict[str, Any]:
-    for _ in range(16):
-        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-            schema = doc.get("components", {}).get("schemas", {}).get(schema["$ref"].rsplit("/", 1)[-1], {})
-        else:
-            break
-    return schema if isinstance(schema, dict) else {}

@@ -473,3 +473,13 @@ def _arg_key(t: TypeRef) -> str:
     # describe() covers every structural difference that matters for naming and content.
     fields = ",".join(f"{f.name}:{_arg_key(f.type)}:{f.required}" for f in t.fields if isinstance(f, Field))
     return f"{t.describe()}{{{fields}}}" if fields else t.describe()
+
+
+def resolve_schema(doc: dict[str, Any], schema: Any) -> dict[str, Any]:
+    """A schema of the compiled OpenAPI `doc` with its `$ref`s followed (a bounded chain); {} when it names nothing."""
+    for _ in range(16):
+        if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            schema = doc.get("components", {}).get("schemas", {}).get(schema["$ref"].rsplit("/", 1)[-1], {})
+        else:
+            break
+    return schema if isinstance(schema, dict) else {}
