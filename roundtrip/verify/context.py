@@ -110,6 +110,27 @@ class Context:
         resp = self.op(ep).get("responses", {}).get(str(status)) or {}
         return [ct.split(";")[0].strip().lower() for ct in (resp.get("content") or {})]
 
+    def documented_refusal(self, ep: Endpoint, ex: Any) -> str | None:
+        """The code when `ex` is a refusal the docs give this endpoint: a documented 409/412/422/423 whose body
+        carries one of the codes its examples show (`409 PROJECT_NOT_ARCHIVED`: only archived projects can be
+        deleted). A backend answering so for a row in another state follows the docs; None otherwise."""
+        if ex.status not in (409, 412, 422, 423) or ex.status not in self.documented_statuses(ep) or not ex.is_json:
+            return None
+        body = ex.json if isinstance(ex.json, dict) else {}
+        inner = body.get("error") if isinstance(body.get("error"), dict) else body
+        got = next((inner.get(k) for k in ("code", "error", "errorCode", "type") if isinstance(inner.get(k), str)), None)
+        resp = self.op(ep).get("responses", {}).get(str(ex.status)) or {}
+        codes: set[str] = set()
+        for media in (resp.get("content") or {}).values():
+            for name, example in ((media or {}).get("examples") or {}).items():
+                codes.add(str(name))
+                value = example.get("value") if isinstance(example, dict) else None
+                err = value.get("error") if isinstance(value, dict) else None
+                for source in (value, err):
+                    if isinstance(source, dict):
+                        codes.update(str(source[k]) for k in ("code", "error", "errorCode") if isinstance(source.get(k), str))
+        return got if got is not None and got in codes else None
+
     def served(self, ep: Endpoint) -> bool:
         return ep.key not in self.missing
 
