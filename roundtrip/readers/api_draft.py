@@ -213,6 +213,10 @@ def _list_item(rd: ResponseDraft, me: Draft, drafts: list[Draft], name: str) -> 
         ex = lists[0] if len(lists) == 1 else None
     if not rd.has_example and isinstance(ex, list) and ex and isinstance(ex[0], dict):
         rd.example, rd.has_example = ex[0], True
+    if src.type is None and rd.has_example and isinstance(rd.example, dict):
+        # the list was typed by its example: the item is typed by its own example, as if it were written here (the
+        # canonical docs write it here, and read back the same)
+        rd.type = infer_type(rd.example)
 
 
 def finalize(drafts: list[Draft], known: set[str]) -> list[Endpoint]:
