@@ -26,7 +26,7 @@ from .context import Context, Reply
 from .errors import ApiError
 from .periods import period_end
 from .records import singular, snake
-from .store import TableInfo, coerce
+from .store import TableInfo, coerce, stored_value
 
 # A response schema "describes" a table when at least this share of its properties are the table's columns.
 DESCRIBES_SHARE = 0.5
@@ -97,7 +97,7 @@ def apply_action(ctx: Context, rows: dict[str, dict[str, Any]]) -> tuple[TableIn
     values: dict[str, Any] = {}
     column, value = action.get("column"), action.get("value")
     if column:
-        if str(stored(row.get(column))) == value:
+        if str(stored_value(row.get(column))) == value:
             raise ctx.op.fail(409, "CONFLICT", f"Already {value}")
         values[column] = coerce(value, t.c[column])
     stamp = action.get("stamp")
@@ -134,15 +134,11 @@ def apply_action(ctx: Context, rows: dict[str, dict[str, Any]]) -> tuple[TableIn
     return info, updated
 
 
-def stored(value: Any) -> Any:
-    return getattr(value, "value", value)  # a Python enum member: its stored value
-
-
 def refuse(action: dict[str, Any], row: dict[str, Any]) -> None:
     """The documented error when the row is not in the state the action needs (a loan no longer `active`), or a
     counter the action increments is at its documented maximum (two renewals already)."""
     require = action.get("require")
-    if require and str(stored(row.get(require["column"]))) != require["value"]:
+    if require and str(stored_value(row.get(require["column"]))) != require["value"]:
         raise ApiError(int(require["status"]), require["code"], require["message"])
     steps = {u["column"]: u["add"] for u in action.get("updates") or [] if "add" in u}
     for limit in action.get("limits") or []:

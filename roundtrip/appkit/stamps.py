@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from .context import Context
-from .store import TableInfo
+from .store import TableInfo, stored_value
 
 
 def apply_stamps(ctx: Context, info: TableInfo, values: dict[str, Any], before: dict[str, Any] | None = None) -> None:
@@ -29,5 +29,5 @@ def apply_stamps(ctx: Context, info: TableInfo, values: dict[str, Any], before: 
 
 
 def _stored(value: Any) -> str | None:
-    value = getattr(value, "value", value)  # a Python enum member: its stored value
+    value = stored_value(value)
     return None if value is None else str(value)

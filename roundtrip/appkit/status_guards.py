@@ -17,6 +17,7 @@ from typing import Any
 
 from .context import Context
 from .errors import ApiError
+from .store import stored_value
 
 
 def check_status_guards(ctx: Context, row: dict[str, Any]) -> None:
@@ -26,7 +27,7 @@ def check_status_guards(ctx: Context, row: dict[str, Any]) -> None:
         value = target.get(guard["column"]) if target is not None else None
         if value is None:
             continue
-        value = str(getattr(value, "value", value))  # a Python enum member: its stored value
+        value = str(stored_value(value))
         allowed, refused = guard.get("allowed"), guard.get("refused") or ()
         if (allowed is not None and value not in allowed) or value in refused:
             raise ApiError(int(guard["status"]), str(guard["code"]), str(guard.get("message") or guard["code"]))

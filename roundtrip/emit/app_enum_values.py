@@ -29,21 +29,22 @@ _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _OWN_VALUES = ("enum", "const", "pattern", "$ref", "oneOf", "anyOf", "allOf", "format")
 
 
-def column_values(t: Table, column: str) -> tuple[str, ...]:
-    """The values `column` of `t` admits by its enum type or an IN-list check; () when unconstrained."""
+def column_values(t: Table, column: str) -> list[str]:
+    """The values `column` of `t` admits by its enum type or an IN-list check; [] when unconstrained (the one
+    reading of a column's values the app model uses: roles, action statuses, guards, periods, stamps, filters)."""
     col = t.column(column)
     if col is None:
-        return ()
+        return []
     if col.type.kind is Kind.ENUM and col.type.values:
-        return tuple(col.type.values)
+        return [str(v) for v in col.type.values]
     for check in t.checks:
         text = check.expression.strip()
         m = _CHECK_IN.match(text) or _CHECK_ANY.match(text)
         if m and m.group(1).lower() == column.lower():
-            values = tuple(v.replace("''", "'") for v in _QUOTED.findall(m.group(2)))
+            values = [v.replace("''", "'") for v in _QUOTED.findall(m.group(2))]
             if values:
                 return values
-    return ()
+    return []
 
 
 def attach_enum_values(t: Table, params: dict[str, dict[str, Any]], out: dict[str, Any]) -> None:
@@ -56,10 +57,10 @@ def attach_enum_values(t: Table, params: dict[str, dict[str, Any]], out: dict[st
             continue
         values = column_values(t, f["column"])
         if values:
-            f["values"] = list(values)
+            f["values"] = values
     sort = out.get("sort")
     if isinstance(sort, dict):
         # every ranked column of the table, not only the listed fields: a list statement is cached per table
-        ranks = {c.name: list(v) for c in t.columns if 1 < len(v := column_values(t, c.name)) <= MAX_RANKED}
+        ranks = {c.name: v for c in t.columns if 1 < len(v := column_values(t, c.name)) <= MAX_RANKED}
         if ranks:
             sort["ranks"] = ranks

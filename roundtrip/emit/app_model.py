@@ -20,7 +20,7 @@ from typing import Any
 
 from roundtrip.emit.app_actions import action_model, lookups_model, samples_model
 from roundtrip.emit.app_derived import derived_model
-from roundtrip.emit.app_enum_values import attach_enum_values
+from roundtrip.emit.app_enum_values import attach_enum_values, column_values
 from roundtrip.emit.app_field_roles import field_roles_model
 from roundtrip.emit.app_lookups import natural_keys
 from roundtrip.emit.app_periods import periods_model
@@ -34,7 +34,6 @@ from roundtrip.ir import Spec
 from roundtrip.ir.data import DefaultKind, Table
 from roundtrip.ir.listing import sort_fields
 from roundtrip.ir.naming import camel, plural, singular, snake, table_candidates
-from roundtrip.ir.types import Kind
 
 LOGIN_COLUMNS = ("email", "username", "login", "card_number", "user_name")
 PASSWORD_COLUMNS = ("password_hash", "hashed_password", "password", "pin_hash", "passwd")
@@ -131,17 +130,6 @@ def base_path(doc: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 # accounts and scoping
 # ---------------------------------------------------------------------------------------------
-
-
-def column_values(table: Table, column: str) -> list[str]:
-    col = table.column(column)
-    if col is not None and col.type.kind is Kind.ENUM and col.type.values:
-        return list(col.type.values)
-    for check in table.checks:
-        m = re.match(rf"^\s*\(?\s*{re.escape(column)}\s+IN\s*\((.*)\)\s*\)?\s*$", check.expression, re.I)
-        if m:
-            return re.findall(r"'([^']*)'", m.group(1))
-    return []
 
 
 def account_tables(spec: Spec) -> dict[str, Any]:

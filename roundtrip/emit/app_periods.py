@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from roundtrip.emit.app_enum_values import column_values
 from roundtrip.ir import Kind, Period, Spec, Table
 
 MAX_HOPS = 2
@@ -51,18 +52,6 @@ def _norm(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
 
 
-def enum_values(table: Table, column: str) -> list[str]:
-    """The values an enum column (or a `col IN (...)` CHECK) allows."""
-    col = table.column(column)
-    if col is not None and col.type.kind is Kind.ENUM and col.type.values:
-        return [str(v) for v in col.type.values]
-    for check in table.checks:
-        m = re.match(rf"^\s*\(?\s*{re.escape(column)}\s+IN\s*\((.*)\)\s*\)?\s*$", check.expression, re.I)
-        if m:
-            return re.findall(r"'([^']*)'", m.group(1))
-    return []
-
-
 def _qualifier(spec: Spec, table: Table, p: Period) -> dict[str, Any] | None:
     wanted = {_norm(v) for o in p.options for v in o.values}
     if not wanted:
@@ -71,7 +60,7 @@ def _qualifier(spec: Spec, table: Table, p: Period) -> dict[str, Any] | None:
     if found is None:
         return None
     via, target, column = found
-    by_norm = {_norm(v): v for v in enum_values(target, column)}
+    by_norm = {_norm(v): v for v in column_values(target, column)}
     options = [{"values": [by_norm[_norm(v)] for v in o.values], "seconds": o.seconds} for o in p.options if o.values]
     return {"via": via, "column": column, "options": options}
 
@@ -83,7 +72,7 @@ def _enum_column(spec: Spec, table: Table, wanted: set[str]) -> tuple[list[list[
         hits = []
         for via, t in frontier:
             for col in t.columns:
-                values = {_norm(v) for v in enum_values(t, col.name)}
+                values = {_norm(v) for v in column_values(t, col.name)}
                 if values and wanted <= values:
                     hits.append((via, t, col.name))
         if len(hits) == 1:

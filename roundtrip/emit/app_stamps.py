@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from roundtrip.emit.app_periods import enum_values
+from roundtrip.emit.app_enum_values import column_values
 from roundtrip.ir import Kind, Spec, Table
 from roundtrip.ir.naming import snake
 
@@ -56,7 +56,7 @@ def stamps_model(spec: Spec, table: Table) -> list[dict[str, Any]]:
 def _add(found: dict[str, dict[str, Any]], table: Table, column: str, value: str, stamp: str, clear: bool,
          endpoint_path: str | None = None) -> None:
     status, target = table.column(column), table.column(stamp)
-    if status is None or target is None or target.type.kind not in _STAMP_KINDS or value not in enum_values(table, column):
+    if status is None or target is None or target.type.kind not in _STAMP_KINDS or value not in column_values(table, column):
         return
     if endpoint_path is not None and table.name.replace("_", "") not in endpoint_path.replace("-", "").replace("_", ""):
         return  # another resource's endpoint: its `status` is not this table's

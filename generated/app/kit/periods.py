@@ -19,7 +19,7 @@ import datetime as dt
 from typing import Any
 
 from .context import Context
-from .store import TableInfo
+from .store import TableInfo, stored_value
 
 
 def fill_periods(ctx: Context, info: TableInfo, values: dict[str, Any]) -> None:
@@ -70,7 +70,7 @@ def _seconds(ctx: Context, period: dict[str, Any], values: dict[str, Any]) -> in
             return general
         row = ctx.kit.records.fetch(ctx.conn, target, key, ref, live=False)
     value = row.get(by["column"]) if row is not None else None
-    value = getattr(value, "value", value)  # a Python enum member: its stored value
+    value = stored_value(value)
     for option in by["options"]:
         if value is not None and str(value) in option["values"]:
             return int(option["seconds"])

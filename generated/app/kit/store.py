@@ -99,6 +99,12 @@ def _python_type(column: sa.Column[Any]) -> type | None:
     return None
 
 
+def stored_value(value: Any) -> Any:
+    """A column value as stored: a Python enum member's value (SQLAlchemy hands back Enum members for enum
+    columns), anything else as it is. What status comparisons with the docs' values read."""
+    return getattr(value, "value", value)
+
+
 def coerce(value: Any, column: sa.Column[Any]) -> Any:
     """A validated API value as the Python object the column binds (raises ValueError when it cannot be)."""
     if value is None:
